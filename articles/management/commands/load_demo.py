@@ -1,0 +1,234 @@
+"""Demo content: the seed article as the seed page has it, and a small newsroom around it."""
+
+import io
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from articles.models import Article, Author, Section
+
+SEED_TITLE = "German Press: NATO Plans to Send Troops to Ukraine During Possible Ceasefire"
+SEED_LEAD = (
+    "Foreign affairs and security expert Christian Melling said NATO leaders are considering "
+    "sending military contingents to Ukraine if a ceasefire is established."
+)
+SEED_PARAGRAPHS = [
+    "According to the German publication Focus, we are talking about hundreds of thousands of "
+    "military personnel who are supposed to control security in the eastern regions of Ukraine. "
+    "However, this topic is not being discussed openly at the moment.",
+    "In particular, according to a number of sources, the governments of Great Britain and France "
+    "do not rule out sending their troops to Ukraine. Paris and London are already actively "
+    "preparing to participate in negotiations on settling the Ukrainian crisis, and after a "
+    "possible ceasefire is concluded, to send their troops and contingents of private military "
+    "companies to Ukraine. In political circles of other NATO countries, discussions have also "
+    "resumed about the advisability of sending limited contingents of ground troops to Ukraine "
+    "against the backdrop of Washington's possible refusal to continue supporting Kyiv.",
+    "Despite the fact that the corresponding statements by French President Emmanuel Macron have "
+    "caused a sharp rejection by representatives of some European countries, led by Germany, this "
+    "scenario has not been completely abandoned. In the framework of recent talks in Paris between "
+    "British Prime Minister Keir Starmer and Macron, issues were raised regarding the creation of "
+    "a solid core of allies in Europe, "
+    "focused on Ukraine and European security in a broader sense.",
+]
+
+SECTIONS = ["Politics", "World", "Economy", "Defense", "Society", "Culture"]
+AUTHORS = [
+    ("Anna Keller", "Covers European politics and security."),
+    ("Mark Ivanov", "Defense correspondent."),
+    ("Sofia Brandt", "Economy editor."),
+    ("David Chen", "Society and culture reporter."),
+]
+
+TOPICS = [
+    ("Politics", "Parliament Debates {thing} Ahead of Budget Vote", ["parliament", "budget"]),
+    ("World", "Talks in {city} End Without Agreement on {thing}", ["diplomacy", "Europe"]),
+    ("Economy", "Central Bank Holds Rates as {thing} Slows", ["economy", "inflation"]),
+    ("Defense", "Allies Discuss {thing} at Meeting in {city}", ["NATO", "security"]),
+    ("Society", "City of {city} Expands {thing} Programme", ["cities", "social policy"]),
+    ("Culture", "Festival in {city} Celebrates {thing}", ["culture", "festivals"]),
+]
+THINGS = [
+    "Energy Prices", "Grain Exports", "Border Security", "Housing", "Public Transport",
+    "Air Defense", "Trade Rules", "Digital Services", "Pension Reform", "River Shipping",
+]  # fmt: skip
+CITIES = ["Berlin", "Paris", "Brussels", "Warsaw", "Vienna", "Geneva", "Rome", "Madrid", "Prague"]
+SENTENCES = [
+    "Officials said the decision would be reviewed within weeks.",
+    "Opposition members called for a more detailed plan and a public hearing.",
+    "Analysts expect the debate to continue well into next year.",
+    "The ministry did not respond to a request for comment by the time of publication.",
+    "Several regional governments have already announced measures of their own.",
+    "Observers noted that the timing coincides with a series of international meetings.",
+    "According to preliminary figures, the change affects several hundred thousand people.",
+    "Representatives of business associations welcomed the move but warned about costs.",
+    "A final vote is expected after consultations with the partners concludes.",
+    "Experts interviewed by our correspondent were divided on the likely outcome.",
+]
+
+INFORMATION_PAGES = [
+    (
+        "/about/",
+        "About us",
+        "<p>Newsroom is an independent online news outlet covering politics, world affairs, the "
+        "economy, defense, society and culture.</p>",
+    ),
+    (
+        "/contacts/",
+        "Contacts",
+        '<p>Newsroom editorial office. E-mail: <a href="mailto:editor@example.com">'
+        "editor@example.com</a>.</p>",
+    ),
+    (
+        "/comment-rules/",
+        "Comment rules",
+        "<p>Comments are open to signed-in readers. Be civil, stay on topic, do not post personal "
+        "data or calls to violence. Moderators may hold or remove comments that break these "
+        "rules.</p>",
+    ),
+]
+
+# Shown by `make run`; created only when DEBUG is on, never in production.
+DEMO_USERS = [
+    ("editor", "editor@example.com", "newsroom-editor", "Editor"),
+    ("reporter", "reporter@example.com", "newsroom-reporter", "Reporter"),
+    ("reader", "reader@example.com", "newsroom-reader", None),
+]
+
+
+def demo_image(seed):
+    """A generated picture, since nothing can be downloaded: a sky-to-earth gradient and shapes."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    width, height = 1200, 675
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    top = (rng.randint(20, 80), rng.randint(60, 120), rng.randint(120, 200))
+    bottom = (rng.randint(150, 220), rng.randint(140, 200), rng.randint(100, 160))
+    for y in range(height):
+        t = y / height
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
+    for _ in range(6):
+        x, y, r = rng.randint(0, width), rng.randint(height // 2, height), rng.randint(60, 220)
+        shade = rng.randint(30, 90)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=(shade, shade + 20, shade))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82)
+    return ContentFile(buffer.getvalue(), name=f"demo-{seed}.jpg")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo content: sections, authors, the seed article, further articles and the "
+        "Information pages (and demo accounts when DEBUG is on). Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--articles", type=int, default=30, help="How many articles besides the seed one."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, articles, **options):
+        now = timezone.now()
+        sections = {
+            name: Section.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name, "position": position}
+            )[0]
+            for position, name in enumerate(SECTIONS)
+        }
+        authors = [
+            Author.objects.get_or_create(slug=slugify(name), defaults={"name": name, "bio": bio})[0]
+            for name, bio in AUTHORS
+        ]
+
+        seed, created = Article.objects.get_or_create(
+            slug=slugify(SEED_TITLE),
+            defaults={
+                "title": SEED_TITLE,
+                "section": sections["World"],
+                "lead": SEED_LEAD,
+                "body": "".join(f"<p>{escape(p)}</p>" for p in SEED_PARAGRAPHS),
+                "image_alt": "NATO flags in front of the alliance's headquarters",
+                "image_caption": "NATO headquarters",
+                "image_credit": "NATO website",
+                "image_credit_url": "https://www.nato.int/",
+                "source_name": "Focus",
+                "source_url": "https://www.focus.de/",
+                "status": Article.Status.PUBLISHED,
+                "published_at": now - timedelta(minutes=30),
+            },
+        )
+        if created:
+            seed.image.save("nato.jpg", demo_image(0))
+            seed.authors.set([authors[0]])
+            seed.tags.set(["NATO", "Ukraine", "Europe", "ceasefire"])
+
+        for index in range(articles):
+            section_name, pattern, tags = TOPICS[index % len(TOPICS)]
+            rng = random.Random(index + 1)
+            title = pattern.format(thing=rng.choice(THINGS), city=rng.choice(CITIES))
+            title = f"{title} ({index + 1})" if index >= len(TOPICS) * len(THINGS) else title
+            slug = slugify(f"{title}-{index + 1}")
+            sentences = rng.sample(SENTENCES, 6)
+            article, created = Article.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "title": title,
+                    "section": sections[section_name],
+                    "lead": sentences[0],
+                    "body": "".join(
+                        f"<p>{' '.join(sentences[i : i + 2])}</p>" for i in range(1, 6, 2)
+                    ),
+                    "status": Article.Status.PUBLISHED,
+                    "published_at": now - timedelta(hours=2 + index * 5),
+                },
+            )
+            if created:
+                if index % 4 == 0:
+                    article.image.save(f"demo-{index + 1}.jpg", demo_image(index + 1))
+                article.authors.set([authors[index % len(authors)]])
+                article.tags.set(tags)
+
+        site = Site.objects.get(pk=settings.SITE_ID)
+        for url, title, content in INFORMATION_PAGES:
+            page, _ = FlatPage.objects.get_or_create(
+                url=url, defaults={"title": title, "content": content}
+            )
+            page.sites.add(site)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo content ready: {Article.objects.count()} articles in "
+                f"{Section.objects.count()} sections."
+            )
+        )
+        if settings.DEBUG:
+            self.create_demo_users()
+
+    def create_demo_users(self):
+        User = get_user_model()
+        for username, email, password, group in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"email": email, "is_staff": group is not None}
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+                if group:
+                    user.groups.add(Group.objects.get(name=group))
+            self.stdout.write(f"  demo {group or 'Reader'} login: {username} / {password}")

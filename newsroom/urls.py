@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("pages/", include("django.contrib.flatpages.urls")),
+    path("", include("articles.urls")),
+]
+
+if settings.NEWSROOM_SERVE_MEDIA:
+    # Uploaded images, for a single-machine deployment. Behind a web server or object storage,
+    # set NEWSROOM_SERVE_MEDIA=0 and let that serve MEDIA_URL.
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]

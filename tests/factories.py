@@ -1,0 +1,76 @@
+"""Plain functions that make rows for tests: make_article(**overrides)."""
+
+import io
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, Author, Section
+
+_counter = itertools.count(1)
+
+
+def make_section(**overrides):
+    n = next(_counter)
+    fields = {"name": f"Section {n}", "slug": f"section-{n}", "position": n} | overrides
+    return Section.objects.create(**fields)
+
+
+def make_author(**overrides):
+    n = next(_counter)
+    fields = {"name": f"Author {n}", "slug": f"author-{n}"} | overrides
+    return Author.objects.create(**fields)
+
+
+def make_article(*, authors=(), tags=(), **overrides):
+    n = next(_counter)
+    fields = {
+        "title": f"Article number {n}",
+        "slug": f"article-{n}",
+        "lead": f"The lead of article {n}.",
+        "body": f"<p>The body of article {n}.</p>",
+        "status": Article.Status.PUBLISHED,
+        "published_at": timezone.now() - timedelta(minutes=n),
+    } | overrides
+    if "section" not in fields:
+        fields["section"] = make_section()
+    article = Article.objects.create(**fields)
+    if authors:
+        article.authors.set(authors)
+    if tags:
+        article.tags.set(list(tags))
+    return article
+
+
+def make_articles(count, *, authors=0, tags=0, section=None, **overrides):
+    """`count` articles sharing one section, each with `authors` authors and `tags` tags."""
+    section = section or make_section()
+    author_rows = [make_author() for _ in range(authors)]
+    tag_names = [f"tag-{i}" for i in range(tags)]
+    return [
+        make_article(section=section, authors=author_rows, tags=tag_names, **overrides)
+        for _ in range(count)
+    ]
+
+
+def make_user(username=None, **overrides):
+    username = username or f"user{next(_counter)}"
+    fields = {"email": f"{username}@example.com"} | overrides
+    return get_user_model().objects.create_user(username=username, password="pw-12345678", **fields)
+
+
+def make_staff(username, *, group):
+    user = make_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")

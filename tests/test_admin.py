@@ -1,0 +1,155 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from articles.models import Article
+from tests.factories import image_upload, make_article, make_author, make_section, make_user
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:articles_article_add")
+
+
+def article_form(section, **overrides):
+    """What the admin's add form posts, as a browser would send it."""
+    return {
+        "title": "Parliament passes the budget",
+        "slug": "parliament-passes-the-budget",
+        "section": section.pk,
+        "lead": "The vote was close.",
+        "body": "<p>The budget passed by three votes.</p>",
+        "tags": "budget, parliament",
+        "image_alt": "",
+        "image_caption": "",
+        "image_credit": "",
+        "image_credit_url": "",
+        "source_name": "",
+        "source_url": "",
+        "status": "published",
+        "published_at_0": "",
+        "published_at_1": "",
+        "comments_open": "on",
+        "seo_description": "",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
+    } | overrides
+
+
+def test_an_editor_who_is_not_a_superuser_creates_and_publishes_an_article(client, editor):
+    section = make_section()
+    author = make_author()
+    client.force_login(editor)
+
+    response = client.post(
+        ADD_URL, article_form(section, authors=[author.pk], image=image_upload("cover.jpg"))
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at is not None
+    assert article.created_by == editor
+    assert list(article.authors.all()) == [author]
+    assert sorted(article.tags.names()) == ["budget", "parliament"]
+    assert article.image_width == 64
+    home = client.get(reverse("articles:home")).content.decode()
+    assert "Parliament passes the budget" in home
+    assert article.get_absolute_url() in home
+
+
+def test_the_editor_sees_the_list_filters_and_rich_text_editor(client, editor):
+    make_article(tags=["nato"])
+    make_article(status="draft", tags=["budget"])
+    client.force_login(editor)
+    changelist = client.get(reverse("admin:articles_article_changelist"))
+    assert changelist.status_code == 200
+    for needle in ["By status", "By section", "Publish selected articles now"]:
+        assert needle in changelist.content.decode()
+    add = client.get(ADD_URL).content.decode()
+    assert "prose-editor" in add
+    assert "Comma-separated topics" in add
+
+
+def test_the_admin_body_is_sanitized(client, editor):
+    client.force_login(editor)
+    client.post(ADD_URL, article_form(make_section(), body="<p>ok<script>alert(1)</script></p>"))
+    assert Article.objects.get().body == "<p>ok</p>"
+
+
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        ({"title": ""}, "title", "This field is required."),
+        ({"title": "x" * 100_000}, "title", "at most 200 characters"),
+        ({"slug": "taken"}, "slug", "already exists"),
+        ({"slug": "not a slug!"}, "slug", "valid"),
+        ({"lead": ""}, "lead", "This field is required."),
+        ({"body": "<p>" + "x" * 300_000 + "</p>"}, "body", "too long"),
+        ({"body": "<ul><li>" * 120 + "x"}, "body", "nested too deeply"),
+        ({"image_credit_url": "javascript:alert(1)"}, "image_credit_url", "valid URL"),
+        ({"published_at_0": "31.31.2026", "published_at_1": "25:99"}, "published_at", "valid"),
+    ],
+)
+def test_bad_input_gets_a_form_error_and_saves_nothing(client, editor, overrides, field, message):
+    make_article(slug="taken")
+    client.force_login(editor)
+    data = article_form(make_section(), **overrides)
+
+    response = client.post(ADD_URL, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors
+    assert message in str(errors[field])
+    assert Article.objects.count() == 1
+    if overrides.get("title"):
+        assert response.context["adminform"].form["title"].value() == overrides["title"]
+
+
+def test_a_non_image_upload_gets_a_form_error_and_saves_nothing(client, editor):
+    client.force_login(editor)
+    fake = SimpleUploadedFile("cover.jpg", b"<script>alert(1)</script>", content_type="image/jpeg")
+
+    response = client.post(ADD_URL, article_form(make_section(), image=fake))
+
+    assert response.status_code == 200
+    assert "Upload a valid image" in str(response.context["adminform"].form.errors["image"])
+    assert not Article.objects.exists()
+
+
+def test_bulk_publish_and_unpublish_actions(client, editor):
+    drafts = [make_article(status="draft", published_at=None) for _ in range(3)]
+    client.force_login(editor)
+    changelist = reverse("admin:articles_article_changelist")
+
+    client.post(changelist, {"action": "publish_now", "_selected_action": [a.pk for a in drafts]})
+    assert Article.objects.published().count() == 3
+
+    client.post(changelist, {"action": "unpublish", "_selected_action": [drafts[0].pk]})
+    assert Article.objects.published().count() == 2
+
+
+def test_a_reporter_is_not_offered_the_publish_actions(client, reporter):
+    draft = make_article(status="draft", published_at=None)
+    client.force_login(reporter)
+    changelist = reverse("admin:articles_article_changelist")
+
+    assert "publish_now" not in client.get(changelist).content.decode()
+    client.post(changelist, {"action": "publish_now", "_selected_action": [draft.pk]})
+    assert not Article.objects.published().exists()
+
+
+def test_a_user_without_staff_status_cannot_reach_the_admin(client):
+    client.force_login(make_user("reader"))
+    for url in [reverse("admin:index"), ADD_URL, reverse("admin:articles_article_changelist")]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_sign_in(client):
+    response = client.get(ADD_URL)
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]

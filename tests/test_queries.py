@@ -1,0 +1,34 @@
+"""Public pages run a fixed number of queries however much content they show."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_articles
+
+pytestmark = pytest.mark.django_db
+
+# nav sections, footer pages, count, page of articles (with section), authors, tags
+LISTING_QUERIES = 6
+
+
+def urls_for(articles):
+    article = articles[0]
+    return {
+        "home": (reverse("articles:home"), LISTING_QUERIES),
+        "section": (article.section.get_absolute_url(), LISTING_QUERIES + 1),
+        # the tag, and whether it has any published article (no page for a draft's tag)
+        "tag": (reverse("articles:tag", args=["tag-0"]), LISTING_QUERIES + 2),
+        "author": (article.authors.first().get_absolute_url(), LISTING_QUERIES + 1),
+        # nav, footer, article (with section), authors, tags, corrections
+        "article": (article.get_absolute_url(), 6),
+    }
+
+
+@pytest.mark.parametrize("page", ["home", "section", "tag", "author", "article"])
+@pytest.mark.parametrize("size", [1, 20])
+def test_page_queries_do_not_grow_with_content(client, django_assert_num_queries, page, size):
+    articles = make_articles(size, authors=size, tags=size)
+    url, expected = urls_for(articles)[page]
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.status_code == 200
