@@ -1,19 +1,29 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from tests import factories
 
 
+@pytest.fixture(autouse=True, scope="session")
+def test_settings(tmp_path_factory):
+    """The only place where tests differ from the real settings. Session-wide, so that the
+    live server of the browser tests, started once, is built with them too."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        SECURE_SSL_REDIRECT=False,
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def test_settings(settings, tmp_path):
-    """The only place where tests differ from the real settings."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.SECURE_SSL_REDIRECT = False
-    settings.MEDIA_ROOT = tmp_path / "media"
+def fresh_cache():
     cache.clear()
     yield
     cache.clear()
