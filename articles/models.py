@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
+from .images import article_image_path, author_photo_path, validate_image
 from .richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
 
 # What the rich-text editor offers; the server-side allow-list lives in richtext.py.
@@ -56,7 +57,9 @@ class Author(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     bio = models.TextField(_("biography"), blank=True, help_text=_("Plain text."))
-    photo = models.ImageField(_("photo"), upload_to="authors/", blank=True)
+    photo = models.ImageField(
+        _("photo"), upload_to=author_photo_path, blank=True, validators=[validate_image]
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -134,8 +137,9 @@ class Article(models.Model):
     excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
     image = models.ImageField(
         _("image"),
-        upload_to="articles/%Y/%m/",
+        upload_to=article_image_path,
         blank=True,
+        validators=[validate_image],
         width_field="image_width",
         height_field="image_height",
         help_text=_("JPEG, PNG, GIF or WebP. Shown under the lead."),

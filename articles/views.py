@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
@@ -57,6 +58,7 @@ class AuthorView(ArticleListView):
         return super().get_context_data(author=self.author, heading=self.author.name, **kwargs)
 
 
+@require_safe
 def article_detail(request, pk, slug):
     article = get_object_or_404(Article.objects.published().for_detail(), pk=pk)
     if article.slug != slug:

@@ -28,3 +28,38 @@ def allowed_hosts_not_wildcard(app_configs, **kwargs):
             id="newsroom.E002",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def content_security_policy_on(app_configs, **kwargs):
+    if "newsroom.middleware.SecurityHeadersMiddleware" in settings.MIDDLEWARE and getattr(
+        settings, "NEWSROOM_CSP", None
+    ):
+        return []
+    return [
+        checks.Error(
+            "No Content-Security-Policy is sent.",
+            hint="Keep newsroom.middleware.SecurityHeadersMiddleware and NEWSROOM_CSP in settings.",
+            id="newsroom.E003",
+        )
+    ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def sign_in_throttled(app_configs, **kwargs):
+    backends = settings.AUTHENTICATION_BACKENDS
+    throttled = (
+        getattr(settings, "AXES_ENABLED", True)
+        and "axes.middleware.AxesMiddleware" in settings.MIDDLEWARE
+        and bool(backends)
+        and backends[0].startswith("axes.backends.")
+    )
+    if throttled:
+        return []
+    return [
+        checks.Error(
+            "Sign-in is not throttled: repeated failed sign-ins are never refused.",
+            hint="Keep django-axes' backend first in AUTHENTICATION_BACKENDS and its middleware.",
+            id="newsroom.E004",
+        )
+    ]

@@ -4,7 +4,8 @@ import pytest
 
 from tests.factories import make_article
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the roles made by data migrations survive the flush between tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_reader_opens_the_home_page_and_reads_an_article(live_server, page, screenshot_dir):

@@ -1,0 +1,68 @@
+"""A Redis cache that degrades to "no cache" when Redis is away, instead of failing requests.
+
+The cache only ever holds what can be recomputed from the database, so a Redis outage costs
+speed, not correctness: reads miss, writes are dropped, and one warning a minute is logged.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+log = logging.getLogger("newsroom.faults")
+
+_MISSING = object()
+
+
+class ResilientRedisCache(RedisCache):
+    _last_warning = 0.0
+
+    def _failed(self, operation, error):
+        now = time.monotonic()
+        if now - ResilientRedisCache._last_warning > 60:
+            ResilientRedisCache._last_warning = now
+            log.warning("cache unavailable (%s): %s; serving from the database", operation, error)
+
+    def _guard(self, operation, fallback, call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except RedisError as error:
+            self._failed(operation, error)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._guard("get", default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._guard("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._guard("has_key", False, super().has_key, key, version)
+
+    def set(self, *args, **kwargs):
+        return self._guard("set", None, super().set, *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._guard("add", False, super().add, *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._guard("touch", False, super().touch, *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._guard("set_many", [], super().set_many, *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._guard("delete", False, super().delete, *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._guard("delete_many", None, super().delete_many, *args, **kwargs)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._guard("incr", _MISSING, super().incr, key, delta, version)
+        if result is _MISSING:
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+        return result
+
+    def clear(self):
+        return self._guard("clear", None, super().clear)

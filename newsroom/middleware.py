@@ -1,0 +1,88 @@
+"""Site-wide middleware: security headers, a clean 503 when the database is away, request logs."""
+
+import logging
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+request_log = logging.getLogger("newsroom.request")
+fault_log = logging.getLogger("newsroom.faults")
+
+
+def _policy(directives):
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response.
+
+    Public pages allow no inline script at all. The admin keeps its own, looser policy: Django's
+    admin and the rich-text editor's import map need inline script and style there.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.public_policy = _policy(settings.NEWSROOM_CSP)
+        self.admin_policy = _policy(settings.NEWSROOM_ADMIN_CSP)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        admin = request.path.startswith(settings.NEWSROOM_ADMIN_PREFIX)
+        response.headers.setdefault(
+            "Content-Security-Policy", self.admin_policy if admin else self.public_policy
+        )
+        response.headers.setdefault("Permissions-Policy", settings.NEWSROOM_PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached, readers get a 503 page in the site's design with
+    Retry-After, and the log gets one line instead of a stack trace."""
+
+    retry_after = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError) and not (
+            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+        ):
+            return None
+        fault_log.error(
+            "database unavailable: %s %s: %s",
+            request.method,
+            request.path,
+            str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception),
+        )
+        html = render_to_string("503.html", {"site_name": settings.SITE_NAME})
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = str(self.retry_after)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RequestLogMiddleware:
+    """One line per request on stderr: method, path, status, duration."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.get_full_path()[:300],
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response

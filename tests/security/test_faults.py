@@ -1,0 +1,114 @@
+"""Ordinary faults: the database or the cache goes away. Readers get a clear answer."""
+
+import copy
+import logging
+from contextlib import contextmanager
+
+import pytest
+from django.db import connections
+from django.test import override_settings
+from django.urls import reverse
+
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def database_unreachable():
+    """Point the default connection at a database that is not there (a closed port on
+    PostgreSQL, a folder that does not exist on SQLite); restore it afterwards."""
+    original = connections["default"]
+    broken_settings = copy.deepcopy(original.settings_dict)
+    if original.vendor == "postgresql":
+        broken_settings.update(HOST="127.0.0.1", PORT="1")
+    else:
+        broken_settings["NAME"] = "/nonexistent-folder/newsroom.sqlite3"
+    broken = original.__class__(broken_settings, alias="default")
+    connections["default"] = broken
+    try:
+        yield
+    finally:
+        broken.close()
+        connections["default"] = original
+
+
+def test_readers_get_a_503_page_with_retry_after_when_the_database_is_down(client, caplog):
+    article = make_article()
+    with database_unreachable(), caplog.at_level(logging.INFO):
+        for url in [reverse("articles:home"), article.get_absolute_url()]:
+            response = client.get(url)
+            assert response.status_code == 503
+            assert response["Retry-After"] == "30"
+            html = response.content.decode()
+            assert "Temporarily unavailable" in html
+            assert 'class="site-header"' in html
+            assert "Traceback" not in html and "OperationalError" not in html
+    assert "Traceback" not in caplog.text
+    assert "database unavailable: GET /" in caplog.text
+
+
+def test_healthz_turns_unhealthy_and_healthy_again(client):
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    with database_unreachable():
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.json()["database"] == "unavailable"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "newsroom.cache.ResilientRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
+def test_the_site_serves_from_the_database_when_redis_is_down(client):
+    article = make_article(title="Still readable")
+    with override_settings(CACHES=REDIS_DOWN):
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        assert "Still readable" in response.content.decode()
+        health = client.get("/healthz")
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok", "database": "ok", "cache": "unavailable"}
+
+
+def test_the_resilient_cache_works_normally_when_redis_is_up():
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_connect_timeout=0.2).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis at 127.0.0.1:6379 on this machine")
+    from django.core.cache import caches
+
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "newsroom.cache.ResilientRedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/15",
+            }
+        }
+    ):
+        cache = caches["default"]
+        cache.set("newsroom-test", "value", 5)
+        assert cache.get("newsroom-test") == "value"
+        cache.set("newsroom-counter", 0, 5)
+        assert cache.incr("newsroom-counter") == 1
+        cache.delete_many(["newsroom-test", "newsroom-counter"])
+        assert cache.get("newsroom-test") is None
+
+
+def test_requests_are_logged_one_line_each_with_status_and_duration(client, caplog):
+    with caplog.at_level(logging.INFO, logger="newsroom.request"):
+        client.get("/no-such-page/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "newsroom.request"]
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /no-such-page/ 404 ")
+    assert lines[0].endswith("ms")
