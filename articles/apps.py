@@ -1,5 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _restore_roles(sender, using, **kwargs):
+    from .roles import ensure_roles
+
+    ensure_roles()
 
 
 class ArticlesConfig(AppConfig):
@@ -8,3 +15,5 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
+
+        post_migrate.connect(_restore_roles, sender=self)

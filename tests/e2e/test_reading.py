@@ -4,8 +4,7 @@ import pytest
 
 from tests.factories import make_article
 
-# serialized_rollback: the roles made by data migrations survive the flush between tests.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_reader_opens_the_home_page_and_reads_an_article(live_server, page, screenshot_dir):

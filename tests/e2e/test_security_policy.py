@@ -7,8 +7,7 @@ import pytest
 
 from tests.factories import make_article, make_staff
 
-# serialized_rollback: the roles made by data migrations survive the flush between tests.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def csp_errors(page):

@@ -1,0 +1,57 @@
+"""The newsroom's roles as groups, so nobody needs to be a superuser to work.
+
+Created by a data migration, and again (idempotently) after every migrate or flush, so a
+database that lost them, such as a test database between browser tests, gets them back.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+REPORTER = [
+    ("articles", "add_article"),
+    ("articles", "change_article"),
+    ("articles", "view_article"),
+    ("articles", "view_section"),
+    ("articles", "view_author"),
+    ("articles", "view_correction"),
+    ("taggit", "add_tag"),
+    ("taggit", "view_tag"),
+]
+
+EDITOR = [
+    (app, f"{action}_{model}")
+    for app, model in [
+        ("articles", "article"),
+        ("articles", "section"),
+        ("articles", "author"),
+        ("articles", "correction"),
+        ("taggit", "tag"),
+        ("flatpages", "flatpage"),
+    ]
+    for action in ("add", "change", "delete", "view")
+] + [("articles", "publish_article")]
+
+ROLES = {"Reporter": REPORTER, "Editor": EDITOR}
+
+
+def ensure_roles(roles=ROLES, apps=global_apps):
+    """Create each group with at least its permissions (an administrator may add more);
+    safe to run any number of times."""
+    # Permissions are normally created after all migrations; create them now to assign them.
+    # A migration's historical app configs carry no models module, so lend them one meanwhile.
+    for app_config in apps.get_app_configs():
+        historical = getattr(app_config, "models_module", None) is None
+        if historical:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        if historical:
+            app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in codenames
+        ]
+        group.permissions.add(*permissions)
