@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
+from imagekit.models import ImageSpecField
+from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
 from .images import article_image_path, author_photo_path, validate_image
@@ -27,6 +29,21 @@ EDITOR_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     "History": True,
 }
+
+
+RENDITION_WIDTHS = (480, 800, 1200)
+
+
+def rendition(width, image_format):
+    """A resized copy of the article image, made once when the image is saved (never while a
+    page is served). `image_format` None keeps the original format, the fallback for WebP."""
+    return ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(width=width, upscale=False)],
+        format=image_format,
+        options={"quality": 82},
+        cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
+    )
 
 
 class Section(models.Model):
@@ -144,6 +161,12 @@ class Article(models.Model):
         height_field="image_height",
         help_text=_("JPEG, PNG, GIF or WebP. Shown under the lead."),
     )
+    image_480_webp = rendition(480, "WEBP")
+    image_800_webp = rendition(800, "WEBP")
+    image_1200_webp = rendition(1200, "WEBP")
+    image_480 = rendition(480, None)
+    image_800 = rendition(800, None)
+    image_1200 = rendition(1200, None)
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_alt = models.CharField(
@@ -239,6 +262,22 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def image_renditions(self):
+        """[(width, height, webp_url, fallback_url)] for srcset, smallest first. Names are
+        computed, not looked up: no query and no file access."""
+        if not self.image or not self.image_width:
+            return []
+        renditions = []
+        for width in RENDITION_WIDTHS:
+            actual = min(width, self.image_width)
+            height = round(self.image_height * actual / self.image_width)
+            webp = getattr(self, f"image_{width}_webp").url
+            renditions.append((actual, height, webp, getattr(self, f"image_{width}").url))
+            if actual < width:
+                break  # the original is smaller than this width: larger copies are the same
+        return renditions
 
     @property
     def meta_description(self):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.forms",
     "taggit",
     "django_prose_editor",
+    "imagekit",
     "axes",
     "articles",
 ]
@@ -149,6 +150,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Image renditions (django-imagekit) are made when an image is saved; serving never checks.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
