@@ -17,3 +17,7 @@ class ArticlesConfig(AppConfig):
         from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
 
         post_migrate.connect(_restore_roles, sender=self)
+
+        from newsroom.pagecache import connect_invalidation
+
+        connect_invalidation()

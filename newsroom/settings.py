@@ -60,12 +60,14 @@ MIDDLEWARE = [
     "newsroom.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
@@ -229,5 +231,24 @@ LOGGING = {
 TAGGIT_CASE_INSENSITIVE = True
 
 # Newsroom's own settings.
+# Whole pages for anonymous readers (newsroom/pagecache.py). With several app server processes,
+# set REDIS_URL so that they share the cache and its invalidation.
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
+NEWSROOM_CDN_SECONDS = int(os.environ.get("NEWSROOM_CDN_SECONDS", "60"))
+NEWSROOM_PAGE_CACHE_EXCLUDE = ("/admin/", "/accounts/", "/healthz", "/preview/")
+# A change to any of these shows on pages, so it starts a new cache generation.
+NEWSROOM_PAGE_CACHE_MODELS = [
+    "articles.Article",
+    "articles.Correction",
+    "articles.Section",
+    "articles.Author",
+    "taggit.Tag",
+    "taggit.TaggedItem",
+    "flatpages.FlatPage",
+    "sites.Site",
+    "comments.Comment",
+    "notices.Notice",
+    "notices.Label",
+]
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True)

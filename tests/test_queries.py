@@ -7,6 +7,14 @@ from tests.factories import make_articles
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """Measure rendering itself; a page served from the page cache runs no query at all
+    (tests/test_pagecache.py)."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+
+
 # nav sections, footer pages, count, page of articles (with section), authors, tags
 LISTING_QUERIES = 6
 
