@@ -8,7 +8,7 @@ from tests.factories import make_articles
 pytestmark = pytest.mark.django_db
 
 # nav sections, footer pages, count, page of articles (with section), authors, tags
-LISTING_QUERIES = 6
+LISTING_QUERIES = 6 + 2  # + notices and labels in force (cold cache; cached, none)
 
 
 def urls_for(articles):
@@ -19,8 +19,8 @@ def urls_for(articles):
         # the tag, and whether it has any published article (no page for a draft's tag)
         "tag": (reverse("articles:tag", args=["tag-0"]), LISTING_QUERIES + 2),
         "author": (article.authors.first().get_absolute_url(), LISTING_QUERIES + 1),
-        # nav, footer, article (with section), authors, tags, corrections
-        "article": (article.get_absolute_url(), 6),
+        # nav, footer, article (with section), authors, tags, corrections, notices, labels
+        "article": (article.get_absolute_url(), 6 + 2),
     }
 
 
