@@ -217,8 +217,9 @@ def current_version():
     if version is None:
         # A new, never-used number: the cache may have lost the key, never go back.
         cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY, 0)
-    return version
+        version = cache.get(VERSION_KEY)
+    # A cache that keeps nothing (DummyCache) gets a fresh version, so nothing is reused.
+    return time.time_ns() if version is None else version
 
 
 def bump_version():

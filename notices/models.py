@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +164,18 @@ class Label(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.label_text})"
+
+    def clean(self):
+        """A name or alias belongs to one label only, or a mention would be ambiguous."""
+        taken = {}
+        for other in Label.objects.exclude(pk=self.pk).only("pk", "name", "aliases"):
+            for term in other.terms:
+                taken.setdefault(term, other)
+        clashes = [f"“{term}” ({taken[term].name})" for term in self.terms if term in taken]
+        if clashes:
+            raise ValidationError(
+                _("Already used by other labels: %(clashes)s.") % {"clashes": ", ".join(clashes)}
+            )
 
     @property
     def terms(self):

@@ -1,6 +1,7 @@
 """The editors' side of notices and labels: admin, mentions, history, notices_as_of."""
 
 import datetime
+import html
 import io
 
 import pytest
@@ -208,3 +209,27 @@ def test_notices_as_of_refuses_what_is_not_a_date():
         output_of("yesterday")
     with pytest.raises(CommandError, match="not a date"):
         output_of("2026-13-45")
+
+
+def test_a_name_already_used_by_another_label_is_refused_and_the_form_kept(client, editor):
+    existing = make_label("Meta", aliases="Meta Platforms")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:notices_label_add"),
+        {
+            "name": "Facebook",
+            "aliases": "Meta Platforms",
+            "label_text": "banned",
+            "listed_as": "",
+            "notice": existing.notice_id,
+            "position": "0",
+            "active": "on",
+            "valid_from": "",
+            "valid_until": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "Already used by other labels: “Meta Platforms” (Meta)." in html.unescape(
+        response.content.decode()
+    )
+    assert not Label.objects.filter(name="Facebook").exists()
