@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
@@ -104,7 +105,12 @@ class LabelAdmin(SimpleHistoryAdmin):
             return _("No published article mentions it.")
         return format_html(
             "<p>{}</p><ul>{}</ul>",
-            _("%(count)d published articles mention it.") % {"count": len(articles)},
+            ngettext(
+                "%(count)d published article mentions it.",
+                "%(count)d published articles mention it.",
+                len(articles),
+            )
+            % {"count": len(articles)},
             format_html_join(
                 "",
                 '<li><a href="{}">{}</a> (<a href="{}">{}</a>)</li>',

@@ -128,8 +128,8 @@ class Label(models.Model):
         max_length=500,
         blank=True,
         help_text=_(
-            'How the notice\'s list writes the name, e.g. “"Jabhat Fatah al-Sham" formerly '
-            '"Jabhat al-Nusra"”. Left empty, the name is used.'
+            'How the notice\'s list writes the name, e.g. "Jabhat Fatah al-Sham" formerly '
+            '"Jabhat al-Nusra". Left empty, the name is used.'
         ),
     )
     notice = models.ForeignKey(

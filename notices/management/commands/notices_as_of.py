@@ -1,11 +1,17 @@
 import datetime
+import re
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import strip_tags
 
-from articles.richtext import html_to_text
 from notices.models import Label, Notice
+
+
+def text_of(html):
+    """Plain text of sanitized HTML, a space where a block ends."""
+    return " ".join(strip_tags(re.sub(r"</(?:p|h\d|li|blockquote|pre)>|<br>", " ", html)).split())
 
 
 class Command(BaseCommand):
@@ -44,7 +50,7 @@ class Command(BaseCommand):
                 f"{notice.get_scope_display()}; position {notice.position}]"
             )
             if notice.body:
-                self.stdout.write(html_to_text(notice.body))
+                self.stdout.write(text_of(notice.body))
             listed = by_notice.get(notice.pk, [])
             if listed and notice.list_format == Notice.ListFormat.NAMES:
                 self.stdout.write("; ".join(label.listed_as or label.name for label in listed))
