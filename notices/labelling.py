@@ -243,7 +243,7 @@ def load_snapshot(day=None):
             terms=tuple(label.terms),
             notice_id=label.notice_id,
         )
-        for label in Label.objects.in_force(day).order_by("notice", "position", "name", "pk")
+        for label in Label.objects.in_force(day).order_by("notice_id", "position", "name", "pk")
     )
     notices = list(Notice.objects.filter(active=True).order_by("placement", "position", "pk"))
     scoped = {}

@@ -160,3 +160,9 @@ def test_comments_are_labelled_after_djangos_escaping_filters():
     assert "&lt;b&gt;Facebook (banned in Russia)&lt;/b&gt;" in result
     assert result.count("(banned in Russia)") == 1
     assert "<b>" not in result
+
+
+def test_a_shorter_name_still_matches_where_the_longer_one_is_not_a_whole_word():
+    html = "<p>Voice of Americas and Voice of America.</p>"
+    result = labelled(html, label("Voice", "a"), label("Voice of America", "b"))
+    assert result == "<p>Voice (a) of Americas and Voice of America (b).</p>"

@@ -194,6 +194,11 @@ def test_notices_as_of_prints_what_was_active_on_that_day():
     assert "Born today" in now
 
 
+def test_notices_as_of_prints_headings_and_paragraphs_as_separate_words():
+    make_notice(name="Channels", body="<h2>Our news channels</h2><p>Subscribe.</p>")
+    assert "Our news channels Subscribe." in output_of(timezone.localdate().isoformat())
+
+
 def test_notices_as_of_leaves_out_inactive_and_expired_entries():
     notice = make_notice(name="Hidden", active=False)
     make_label("Sova", notice=notice, valid_until=timezone.localdate() - datetime.timedelta(1))
