@@ -75,9 +75,7 @@ class Matcher:
             for term in label.terms:
                 self.by_term.setdefault(escape_text(term), label)
         if self.by_term:
-            # Longest first: only matters for the (rare) terms the trie cannot factor.
-            terms = sorted(self.by_term, key=len, reverse=True)
-            self.regex = re.compile(r"(?<!\w)" + _trie_pattern(terms) + r"(?!\w)")
+            self.regex = re.compile(r"(?<!\w)" + _trie_pattern(self.by_term) + r"(?!\w)")
         else:
             self.regex = None
 
@@ -92,7 +90,7 @@ def _already_labelled(label, following):
 
 
 def _walk(html, matcher, *, apply):
-    """Yield mentions in order; with `apply`, also return the labelled HTML."""
+    """The mentions in order, and the HTML, labelled if `apply`."""
     parts = _TAG.split(html)
     mentions = []
     done = set()
