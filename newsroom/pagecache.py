@@ -8,6 +8,7 @@ scheduled article is due at a known time, and the generation ends then too, so i
 time without a cron job.
 """
 
+import hashlib
 import time
 import uuid
 
@@ -86,7 +87,8 @@ class AnonymousPageCacheMiddleware:
         except DatabaseError:
             # No database to learn the schedule from: let the view answer (the 503 page).
             return self.get_response(request)
-        key = f"pagecache:{generation}:{request.get_host()}:{request.get_full_path()}"
+        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        key = f"pagecache:{generation}:{hashlib.sha256(address).hexdigest()}"
         stored = cache.get(key)
         if stored is not None:
             status, headers, content = stored

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "imagekit",
     "axes",
     "articles",
+    "simple_history",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

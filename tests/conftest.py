@@ -47,3 +47,10 @@ def editor(db):
 @pytest.fixture
 def reporter(db):
     return factories.make_staff("reporter", group="Reporter")
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """For query budgets: measure the page's own rendering. A page served from the anonymous
+    page cache runs no query at all (tests/test_pagecache.py)."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0

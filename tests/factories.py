@@ -74,3 +74,26 @@ def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG"):
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def make_notice(**overrides):
+    from notices.models import Notice
+
+    n = next(_counter)
+    fields = {"name": f"Notice {n}", "body": f"<p>Notice text {n}.</p>"} | overrides
+    sections = fields.pop("sections", ())
+    articles = fields.pop("articles", ())
+    notice = Notice.objects.create(**fields)
+    if sections:
+        notice.sections.set(sections)
+    if articles:
+        notice.articles.set(articles)
+    return notice
+
+
+def make_label(name, label_text="banned in Russia", **overrides):
+    from notices.models import Label
+
+    if "notice" not in overrides:
+        overrides["notice"] = make_notice(list_format="designations", placement="footer")
+    return Label.objects.create(name=name, label_text=label_text, **overrides)

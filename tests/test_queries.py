@@ -5,18 +5,11 @@ from django.urls import reverse
 
 from tests.factories import make_articles
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_page_cache(settings):
-    """Measure rendering itself; a page served from the page cache runs no query at all
-    (tests/test_pagecache.py)."""
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 # nav sections, footer pages, count, page of articles (with section), authors, tags
-LISTING_QUERIES = 6
+LISTING_QUERIES = 6 + 2  # + notices and labels in force (cold cache; cached, none)
 
 
 def urls_for(articles):
@@ -27,8 +20,8 @@ def urls_for(articles):
         # the tag, and whether it has any published article (no page for a draft's tag)
         "tag": (reverse("articles:tag", args=["tag-0"]), LISTING_QUERIES + 2),
         "author": (article.authors.first().get_absolute_url(), LISTING_QUERIES + 1),
-        # nav, footer, article (with section), authors, tags, corrections
-        "article": (article.get_absolute_url(), 6),
+        # nav, footer, article (with section), authors, tags, corrections, notices, labels
+        "article": (article.get_absolute_url(), 6 + 2),
     }
 
 

@@ -3,7 +3,10 @@
 import io
 import random
 from datetime import timedelta
+from importlib import import_module
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
 from articles.models import Article, Author, Section
@@ -203,6 +207,17 @@ class Command(BaseCommand):
                     article.image.save(f"demo-{index + 1}.jpg", demo_image(index + 1))
                 article.authors.set([authors[index % len(authors)]])
                 article.tags.set(tags)
+
+        # Other apps add their own demo content from their `demo.py` (load_demo(stdout)),
+        # so this app needs to know none of them.
+        for app_config in apps.get_app_configs():
+            ours = Path(app_config.path).is_relative_to(settings.BASE_DIR)
+            if (
+                ours
+                and app_config.name != "articles"
+                and module_has_submodule(app_config.module, "demo")
+            ):
+                import_module(f"{app_config.name}.demo").load_demo(self.stdout)
 
         site = Site.objects.get(pk=settings.SITE_ID)
         for url, title, content in INFORMATION_PAGES:

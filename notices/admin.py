@@ -1,0 +1,244 @@
+import html
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from articles.admin import ArticleAdmin
+from articles.models import Article
+
+from . import labelling
+from .models import Label, Notice
+
+
+def _label_data(label):
+    return labelling.LabelData(
+        pk=label.pk,
+        name=label.name,
+        label_text=label.label_text,
+        listing=label.listing,
+        terms=tuple(label.terms),
+        notice_id=label.notice_id,
+    )
+
+
+@admin.register(Notice)
+class NoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "placement", "scope", "position", "active", "label_count"]
+    list_editable = ["position", "active"]
+    list_filter = ["placement", "scope", "active", "list_format"]
+    search_fields = ["name", "body"]
+    autocomplete_fields = ["sections", "articles"]
+    readonly_fields = ["preview", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "body", "list_format", "preview"]}),
+        (_("Where it shows"), {"fields": ["placement", "position", "active"]}),
+        (_("Scope"), {"fields": ["scope", "sections", "articles"]}),
+        (None, {"fields": ["updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(label_total=Count("labels"))
+
+    @admin.display(description=_("labels"), ordering="label_total")
+    def label_count(self, notice):
+        url = reverse("admin:notices_label_changelist") + f"?notice__id__exact={notice.pk}"
+        return format_html('<a href="{}">{}</a>', url, notice.label_total)
+
+    @admin.display(description=_("preview"))
+    def preview(self, notice):
+        if not notice.pk:
+            return _("Save the notice to see how readers will see it.")
+        labels = [_label_data(label) for label in notice.labels.in_force()]
+        data = labelling.NoticeData(
+            pk=notice.pk,
+            name=notice.name,
+            body=notice.body,
+            placement=notice.placement,
+            scope=notice.scope,
+            position=notice.position,
+            list_format=notice.list_format,
+            labels=tuple(labels) if notice.list_format else (),
+        )
+        return render_to_string(
+            "notices/notices.html", {"notices": [data], "placement": notice.placement}
+        )
+
+
+@admin.register(Label)
+class LabelAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "label_text",
+        "notice",
+        "position",
+        "active",
+        "valid_from",
+        "valid_until",
+    ]
+    list_editable = ["position", "active"]
+    list_filter = ["notice", "active", "valid_from", "valid_until"]
+    list_select_related = ["notice"]
+    search_fields = ["name", "aliases", "listed_as", "label_text"]
+    readonly_fields = ["where_used", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "label_text", "listed_as"]}),
+        (
+            _("Register"),
+            {"fields": ["notice", "position", "active", "valid_from", "valid_until", "updated_at"]},
+        ),
+        (_("Where is this used"), {"fields": ["where_used"]}),
+    ]
+
+    @admin.display(description=_("published articles mentioning it"))
+    def where_used(self, label):
+        if not label.pk:
+            return _("Save the label to see which articles mention it.")
+        articles = articles_mentioning(label)
+        if not articles:
+            return _("No published article mentions it.")
+        return format_html(
+            "<p>{}</p><ul>{}</ul>",
+            ngettext(
+                "%(count)d published article mentions it.",
+                "%(count)d published articles mention it.",
+                len(articles),
+            )
+            % {"count": len(articles)},
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> (<a href="{}">{}</a>)</li>',
+                (
+                    (
+                        reverse("admin:articles_article_change", args=[a.pk]),
+                        a.title,
+                        a.get_absolute_url(),
+                        _("on the site"),
+                    )
+                    for a in articles
+                ),
+            ),
+        )
+
+
+def articles_mentioning(label, limit=200):
+    """Published articles whose headline, lead or body mention the label's names. The
+    database narrows by substring, the matcher confirms whole words and case."""
+    terms = label.terms
+    query = Q()
+    for term in terms:
+        escaped = labelling.escape_text(term)
+        query |= Q(title__contains=term) | Q(lead__contains=term) | Q(body__contains=escaped)
+    matcher = labelling.Matcher([_label_data(label)])
+    found = []
+    candidates = (
+        Article.objects.published()
+        .filter(query)
+        .only("pk", "slug", "title", "lead", "body", "published_at")
+    )
+    for article in candidates.iterator():
+        texts = [labelling.escape_text(article.title), labelling.escape_text(article.lead)]
+        if any(next(matcher.finditer(text), None) for text in [*texts, article.body]):
+            found.append(article)
+            if len(found) >= limit:
+                break
+    return found
+
+
+class MentionsConfirmForm(ArticleAdmin.form):
+    confirm_unlabelled_mentions = forms.BooleanField(
+        label=_("Publish with unlabelled mentions"),
+        required=False,
+        help_text=_(
+            "Headlines and leads are never rewritten. Tick this to publish although the "
+            "headline or lead mentions a registered name without its label."
+        ),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED and (
+            self.instance.status != Article.Status.PUBLISHED
+            or {"title", "lead"} & set(self.changed_data)
+        )
+        if publishing and not cleaned_data.get("confirm_unlabelled_mentions"):
+            matcher = labelling.snapshot().matcher
+            names = sorted(
+                {
+                    html.unescape(mention.term)
+                    for text in [cleaned_data.get("title", ""), cleaned_data.get("lead", "")]
+                    for mention in labelling.find_text_mentions(text, matcher)
+                    if not mention.labelled
+                }
+            )
+            if names:
+                self.add_error(
+                    "confirm_unlabelled_mentions",
+                    _(
+                        "The headline or lead mentions %(names)s without the label. Add the "
+                        "label by hand, or tick this box to publish anyway."
+                    )
+                    % {"names": ", ".join(names)},
+                )
+        return cleaned_data
+
+
+admin.site.unregister(Article)
+
+
+@admin.register(Article)
+class ArticleWithMentionsAdmin(ArticleAdmin):
+    """The articles admin, plus the Mentions panel: articles knows nothing of notices."""
+
+    form = MentionsConfirmForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "mentions"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            *super().get_fieldsets(request, obj),
+            (_("Mentions"), {"fields": ["mentions", "confirm_unlabelled_mentions"]}),
+        ]
+
+    @admin.display(description=_("registered names found"))
+    def mentions(self, article):
+        matcher = labelling.snapshot().matcher
+        places = [
+            (_("headline"), labelling.find_text_mentions(article.title or "", matcher)),
+            (_("lead"), labelling.find_text_mentions(article.lead or "", matcher)),
+            (_("body"), labelling.find_mentions(article.body or "", matcher)),
+        ]
+        rows = {}
+        for place, found in places:
+            for mention in found:
+                if mention.linked and not mention.labelled:
+                    state = _("inside a link or code: cannot be labelled there")
+                elif mention.labelled:
+                    state = _("labelled")
+                else:
+                    state = _("NOT labelled: add the label by hand")
+                rows.setdefault(
+                    (place, html.unescape(mention.term), mention.label.label_text), state
+                )
+        if not rows:
+            return _("No registered name is mentioned.")
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("name"),
+            _("where"),
+            _("label"),
+            _("state"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>({})</td><td>{}</td></tr>",
+                ((name, place, text, state) for (place, name, text), state in rows.items()),
+            ),
+        )

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticesConfig(AppConfig):
+    name = "notices"
+    verbose_name = _("Notices and labels")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (bumps the cache version on every change)

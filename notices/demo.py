@@ -1,0 +1,122 @@
+"""The seed page's notices: the news-channels block and the two legal lists, word for word.
+Called by `load_demo` (articles discovers each app's demo.py). Safe to run again."""
+
+from django.db import transaction
+
+from .models import Label, Notice
+
+BANNED = "banned in Russia"
+FOREIGN_AGENT = "performing the functions of a foreign agent"
+
+# (how the list writes it, the name articles use, aliases, label)
+ORGANIZATIONS = [
+    ('"Right Sector"', "Right Sector", [], BANNED),
+    ('"Ukrainian Insurgent Army" (UPA)', "Ukrainian Insurgent Army", ["UPA"], BANNED),
+    ("ISIS", "ISIS", ["Islamic State"], BANNED),
+    (
+        '"Jabhat Fatah al-Sham" formerly "Jabhat al-Nusra"',
+        "Jabhat Fatah al-Sham",
+        ["Jabhat al-Nusra"],
+        BANNED,
+    ),
+    ('"Taliban"', "Taliban", [], BANNED),
+    ('"Al-Qaeda"', "Al-Qaeda", [], BANNED),
+    ('"Anti-Corruption Foundation"', "Anti-Corruption Foundation", [], BANNED),
+    ('"Navalny Headquarters"', "Navalny Headquarters", [], BANNED),
+    ("Facebook", "Facebook", [], BANNED),
+    ("Instagram", "Instagram", [], BANNED),
+    ("Meta", "Meta", [], BANNED),
+    ('"Misanthropic Division"', "Misanthropic Division", [], BANNED),
+    ('"Azov"', "Azov", [], BANNED),
+    ('"Muslim Brotherhood"', "Muslim Brotherhood", [], BANNED),
+    ('"Aum Shinrikyo"', "Aum Shinrikyo", [], BANNED),
+    ("AUE", "AUE", [], BANNED),
+    ("UNA-UNSO", "UNA-UNSO", [], BANNED),
+    ("Mejlis of the Crimean Tatar People", "Mejlis of the Crimean Tatar People", [], BANNED),
+    (
+        "the Freedom of Russia Legion",
+        "Freedom of Russia Legion",
+        [],
+        "an armed formation, recognized as terrorist in the Russian Federation and banned",
+    ),
+    (
+        "Kirill Budanov",
+        "Kirill Budanov",
+        ["Budanov"],
+        "included in the list of terrorists and extremists of Rosfinmonitoring",
+    ),
+    (
+        "the International LGBT Public Movement and its structural divisions recognized as "
+        "extremist",
+        "International LGBT Public Movement",
+        [],
+        "decision of the Supreme Court of the Russian Federation dated 30.11.2023/XNUMX/XNUMX",
+    ),
+    (
+        "Hayat Tahrir al-Sham",
+        "Hayat Tahrir al-Sham",
+        [],
+        "recognized as a terrorist organization by the Supreme Court of the Russian Federation",
+    ),
+]
+
+FOREIGN_AGENTS_HEADING = (
+    '"Non-profit organizations, unregistered public associations or individuals performing '
+    'the functions of a foreign agent", as well as media outlets performing the functions of a '
+    "foreign agent:"
+)
+FOREIGN_AGENTS = [
+    "Meduza", "Voice of America", "Realii", "Current Time", "Radio Liberty", "Ponomarev Lev",
+    "Ponomarev Ilya", "Savitskaya", "Markelov", "Kamalyagin", "Apakhonchich", "Makarevich",
+    "Dud", "Gordon", "Zhdanov", "Medvedev", "Fedorov", "Mikhail Kasyanov", "Dmitry Muratov",
+    "Mikhail Khodorkovsky", "Sova", "Alliance of Doctors", "RCC", "Levada Center", "Memorial",
+    "Voice", "Man and Law", "Dozhd", "Mediazona", "Deutsche Welle", "Kavkazsky Uzel news agency",
+    "Insider", "Novaya Gazeta",
+]  # fmt: skip
+
+CHANNELS = (
+    "<h2>Our news channels</h2>"
+    "<p>Subscribe and stay up to date with the latest news and the most important events of "
+    "the day.</p>"
+)
+
+
+def notice(name, **fields):
+    return Notice.objects.get_or_create(name=name, defaults=fields)[0]
+
+
+@transaction.atomic
+def load_demo(stdout):
+    notice("Our news channels", body=CHANNELS, placement=Notice.Placement.ARTICLE_END)
+    organizations = notice(
+        "Banned organizations",
+        placement=Notice.Placement.FOOTER,
+        position=10,
+        list_format=Notice.ListFormat.DESIGNATIONS,
+    )
+    agents = notice(
+        "Foreign agents",
+        body=f"<p>{FOREIGN_AGENTS_HEADING}</p>",
+        placement=Notice.Placement.FOOTER,
+        position=20,
+        list_format=Notice.ListFormat.NAMES,
+    )
+    for position, (listed_as, name, aliases, text) in enumerate(ORGANIZATIONS):
+        Label.objects.get_or_create(
+            name=name,
+            defaults={
+                "listed_as": "" if listed_as == name else listed_as,
+                "aliases": "\n".join(aliases),
+                "label_text": text,
+                "notice": organizations,
+                "position": position,
+            },
+        )
+    for position, name in enumerate(FOREIGN_AGENTS):
+        Label.objects.get_or_create(
+            name=name,
+            defaults={"label_text": FOREIGN_AGENT, "notice": agents, "position": position},
+        )
+    stdout.write(
+        f"Notices ready: {Notice.objects.count()} notices, {Label.objects.count()} labels."
+    )

@@ -1,0 +1,304 @@
+"""Labelling mentions of registered names, and the cached snapshot of notices and labels.
+
+Labelling works on sanitized HTML (or on HTML that Django's own escaping filters produced):
+the markup is split into tags and text, only text outside links and code is touched, and what
+is inserted is escaped the way the sanitizer escapes text, so the output is still clean and the
+sanitizer leaves it unchanged. Names are matched in their escaped form, so no text is ever
+unescaped and escaped again.
+
+Everything a page needs (active notices, labels in force, the compiled matcher) is loaded once
+per cache version and day, in a fixed number of queries; any change to a notice or label bumps
+the version (signals.py), so the next request sees it.
+"""
+
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils import timezone
+
+VERSION_KEY = "notices:version"
+SNAPSHOT_TIMEOUT = 24 * 60 * 60
+# Inside these, text is left alone: a link's text is the link, code is code.
+SKIPPED_TAGS = {"a", "code", "pre"}
+
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+
+
+def escape_text(text):
+    """Escape text the way the sanitizer (html5ever) serializes text nodes."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\u00a0", "&nbsp;")
+    )
+
+
+def _trie_pattern(terms):
+    """One regular expression for all terms, factored by common prefixes, so matching costs
+    the same with 5 or 500 labels. Where one term is a prefix of another the longer is tried
+    first, so a longer name wins over a shorter one inside it."""
+    trie = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node):
+        branches = [re.escape(char) + build(child) for char, child in node.items() if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
+@dataclass(frozen=True)
+class Mention:
+    label: "LabelData"
+    term: str
+    labelled: bool  # the label follows it, or labelling appends it
+    linked: bool = False  # inside a link or code, where it cannot be labelled
+
+
+class Matcher:
+    """Finds the terms of many labels in text, in one pass."""
+
+    def __init__(self, labels):
+        self.by_term = {}
+        for label in labels:
+            for term in label.terms:
+                self.by_term.setdefault(escape_text(term), label)
+        if self.by_term:
+            self.regex = re.compile(r"(?<!\w)" + _trie_pattern(self.by_term) + r"(?!\w)")
+        else:
+            self.regex = None
+
+    def finditer(self, text):
+        if self.regex is None:
+            return iter(())
+        return self.regex.finditer(text)
+
+
+def _already_labelled(label, following):
+    return following.lstrip().startswith(f"({escape_text(label.label_text)})")
+
+
+def _walk(html, matcher, *, apply):
+    """The mentions in order, and the HTML, labelled if `apply`."""
+    parts = _TAG.split(html)
+    mentions = []
+    done = set()
+    skipped_depth = 0
+    for index in range(0, len(parts), 2):
+        if index:
+            tag = _TAG_NAME.match(parts[index - 1])
+            if tag and tag[2].lower() in SKIPPED_TAGS:
+                skipped_depth = max(0, skipped_depth + (-1 if tag[1] else 1))
+        text = parts[index]
+        if not text or matcher.regex is None:
+            continue
+        pieces = []
+        last = 0
+        for match in matcher.finditer(text):
+            label = matcher.by_term[match[0]]
+            if skipped_depth:
+                mentions.append(Mention(label, match[0], label.pk in done, linked=True))
+                continue
+            if label.pk in done:
+                mentions.append(Mention(label, match[0], True))
+                continue
+            done.add(label.pk)
+            # The label may already follow, possibly after an inline tag (</em> (banned...)).
+            following = text[match.end() : match.end() + 600]
+            if len(following) < 600:
+                following += "".join(parts[index + 2 : index + 8 : 2])
+            if not _already_labelled(label, following):
+                pieces += [text[last : match.end()], f" ({escape_text(label.label_text)})"]
+                last = match.end()
+            mentions.append(Mention(label, match[0], True))
+        if apply and pieces:
+            parts[index] = "".join(pieces) + text[last:]
+    return mentions, "".join(parts)
+
+
+def label_html(html, matcher):
+    """Append each label, in parentheses, after the first labelable mention of its names."""
+    if not html or matcher.regex is None:
+        return html
+    return _walk(html, matcher, apply=True)[1]
+
+
+def find_mentions(html, matcher):
+    """Every mention in the HTML, whether labelling labels it, and which it cannot reach."""
+    if not html:
+        return []
+    return _walk(html, matcher, apply=False)[0]
+
+
+def find_text_mentions(text, matcher):
+    """Mentions in plain text (a headline, a lead), which nothing rewrites: labelled only if
+    the text itself carries the label after the mention."""
+    escaped = escape_text(text)
+    return [
+        Mention(
+            matcher.by_term[match[0]],
+            match[0],
+            _already_labelled(matcher.by_term[match[0]], escaped[match.end() :]),
+        )
+        for match in matcher.finditer(escaped)
+    ]
+
+
+@dataclass(frozen=True)
+class LabelData:
+    pk: int
+    name: str
+    label_text: str
+    listing: str
+    terms: tuple
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    pk: int
+    name: str
+    body: str
+    placement: str
+    scope: str
+    position: int
+    list_format: str
+    labels: tuple = ()
+    targets: frozenset = frozenset()  # the chosen sections' or articles' ids
+
+    def applies_to(self, article):
+        from .models import Notice
+
+        if self.scope == Notice.Scope.EVERYWHERE:
+            return True
+        if not article:
+            return False
+        if self.scope == Notice.Scope.SECTIONS:
+            return article.section_id in self.targets
+        return article.pk in self.targets
+
+
+@dataclass
+class Snapshot:
+    key: str
+    notices: tuple
+    labels: tuple
+    _matcher: Matcher = field(default=None, repr=False)
+
+    def __getstate__(self):
+        # The compiled matcher stays in this process; it is rebuilt, not unpickled.
+        return {"key": self.key, "notices": self.notices, "labels": self.labels, "_matcher": None}
+
+    @property
+    def matcher(self):
+        if self._matcher is None:
+            self._matcher = Matcher(self.labels)
+        return self._matcher
+
+    def notices_for(self, placement, article=None):
+        return [n for n in self.notices if n.placement == placement and n.applies_to(article)]
+
+
+def current_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A new, never-used number: the cache may have lost the key, never go back.
+        cache.add(VERSION_KEY, time.time_ns(), None)
+        version = cache.get(VERSION_KEY)
+    # A cache that keeps nothing (DummyCache) gets a fresh version, so nothing is reused.
+    return time.time_ns() if version is None else version
+
+
+def bump_version():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.add(VERSION_KEY, time.time_ns(), None)
+
+
+def load_snapshot(day=None):
+    """Active notices and the labels in force on `day`, in two to four queries."""
+    from .models import Label, Notice
+
+    day = day or timezone.localdate()
+    labels = tuple(
+        LabelData(
+            pk=label.pk,
+            name=label.name,
+            label_text=label.label_text,
+            listing=label.listing,
+            terms=tuple(label.terms),
+            notice_id=label.notice_id,
+        )
+        for label in Label.objects.in_force(day).order_by("notice_id", "position", "name", "pk")
+    )
+    notices = list(Notice.objects.filter(active=True).order_by("placement", "position", "pk"))
+    scoped = {}
+    for scope, through, column in [
+        (Notice.Scope.SECTIONS, Notice.sections.through, "section_id"),
+        (Notice.Scope.ARTICLES, Notice.articles.through, "article_id"),
+    ]:
+        ids = [notice.pk for notice in notices if notice.scope == scope]
+        if ids:
+            for notice_id, target in through.objects.filter(notice_id__in=ids).values_list(
+                "notice_id", column
+            ):
+                scoped.setdefault(notice_id, set()).add(target)
+    by_notice = {}
+    for label in labels:
+        by_notice.setdefault(label.notice_id, []).append(label)
+    return tuple(
+        NoticeData(
+            pk=notice.pk,
+            name=notice.name,
+            body=notice.body,
+            placement=notice.placement,
+            scope=notice.scope,
+            position=notice.position,
+            list_format=notice.list_format,
+            labels=tuple(by_notice.get(notice.pk, ()) if notice.list_format else ()),
+            targets=frozenset(scoped.get(notice.pk, ())),
+        )
+        for notice in notices
+    ), labels
+
+
+_memo = None  # (key, Snapshot) of this process: no unpickling, no recompiling per request
+
+
+def snapshot():
+    global _memo
+    key = f"notices:snapshot:{current_version()}:{timezone.localdate().isoformat()}"
+    memo = _memo
+    if memo is not None and memo.key == key:
+        return memo
+    cached = cache.get(key)
+    if cached is None:
+        notices, labels = load_snapshot()
+        cached = Snapshot(key, notices, labels)
+        cache.set(key, cached, SNAPSHOT_TIMEOUT)
+    _memo = cached
+    return cached
+
+
+def labelled_body(article):
+    """The article body with its mentions labelled, cached per article version."""
+    snap = snapshot()
+    stamp = article.updated_at.timestamp() if article.updated_at else ""
+    key = f"{snap.key}:body:{article.pk}:{stamp}"
+    html = cache.get(key)
+    if html is None:
+        html = label_html(article.body, snap.matcher)
+        cache.set(key, html, SNAPSHOT_TIMEOUT)
+    return html
