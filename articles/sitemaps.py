@@ -85,9 +85,12 @@ class PageSitemap(RequestSitemap):
     @cached_property
     def pages(self):
         pages = FlatPage.objects.filter(sites__id=settings.SITE_ID, registration_required=False)
-        return [(reverse("articles:home"), self.get_latest_lastmod())] + [
+        return [(reverse("articles:home"), super().get_latest_lastmod())] + [
             (page.get_absolute_url(), None) for page in pages.only("url").order_by("url")
         ]
+
+    def get_latest_lastmod(self):
+        return self.pages[0][1]
 
     def items(self):
         return self.pages
