@@ -112,10 +112,13 @@ class ArticleQuerySet(models.QuerySet):
         same_section = Case(
             When(section_id=article.section_id, then=1), default=0, output_field=IntegerField()
         )
+        candidates = Q(section_id=article.section_id)
+        if tag_ids:
+            candidates |= Q(pk__in=Article.objects.filter(tags__in=tag_ids).values("pk"))
         return (
-            self.exclude(pk=article.pk)
+            self.filter(candidates)
+            .exclude(pk=article.pk)
             .annotate(shared_tags=shared_tags, same_section=same_section)
-            .filter(Q(shared_tags__gt=0) | Q(section_id=article.section_id))
             .select_related("section")
             .order_by("-shared_tags", "-same_section", "-published_at", "-pk")[:limit]
         )
