@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
@@ -111,7 +111,7 @@ def article_detail(request, pk, slug):
     )
 
 
-@require_GET
+@require_safe
 def search(request):
     """Search results; an empty, over-long or odd query gets a normal page, never an error."""
     form = SearchForm(request.GET)

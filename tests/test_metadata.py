@@ -241,3 +241,9 @@ def test_an_article_alone_in_its_section_has_no_related_block(client):
     response = client.get(article.get_absolute_url())
     assert response.context["related_articles"] == []
     assert "Related articles" not in response.content.decode()
+
+
+def test_error_pages_ask_not_to_be_indexed_and_name_no_canonical_url(client):
+    head = Head(client.get("/no/such/page/").content.decode())
+    assert head.one("robots") == "noindex"
+    assert "canonical" not in head.links
