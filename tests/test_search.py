@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles.models import Article
 from tests.factories import make_article
@@ -104,6 +105,10 @@ def test_editing_the_title_or_the_tags_updates_the_search_index(client):
     assert found(search(client, "volcanic lava weather")) == ["Volcanic eruption"]
     article.tags.remove("lava")
     assert found(search(client, "lava")) == []
+    tag = Tag.objects.get(name="weather")
+    tag.name = "meteorology"
+    tag.save()
+    assert found(search(client, "meteorology")) == ["Volcanic eruption"]
 
 
 def test_results_show_the_excerpt_with_the_words_marked_and_escaped(client):
