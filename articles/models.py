@@ -1,5 +1,9 @@
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connections, models
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +11,9 @@ from django_prose_editor.fields import ProseEditorField
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
+from taggit.models import Tag, TaggedItem
 
+from . import search
 from .images import article_image_path, author_photo_path, validate_image
 from .richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
 
@@ -113,6 +119,40 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self):
         return self.select_related("section").prefetch_related("authors", "tags", "corrections")
+
+    def related_to(self, article, limit=4):
+        """Articles sharing most tags with `article`, then others from its section, newest first:
+        one query. `article.tags.all()` is expected to be prefetched."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        shared_tags = (
+            Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
+            if tag_ids
+            else Value(0, output_field=IntegerField())
+        )
+        same_section = Case(
+            When(section_id=article.section_id, then=1), default=0, output_field=IntegerField()
+        )
+        candidates = Q(section_id=article.section_id)
+        if tag_ids:
+            candidates |= Q(pk__in=Article.objects.filter(tags__in=tag_ids).values("pk"))
+        return (
+            self.filter(candidates)
+            .exclude(pk=article.pk)
+            .annotate(shared_tags=shared_tags, same_section=same_section)
+            .select_related("section")
+            .order_by("-shared_tags", "-same_section", "-published_at", "-pk")[:limit]
+        )
+
+    def update_search_documents(self):
+        """Recompute the stored full-text document (PostgreSQL only; SQLite searches the text)."""
+        if connections[self.db].vendor == "postgresql":
+            self.update(search_vector=search.document(TaggedItem))
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search document is read by the database only; never load it into Python.
+        return super().get_queryset().defer("search_vector")
 
 
 class Article(models.Model):
@@ -230,8 +270,11 @@ class Article(models.Model):
         blank=True,
         help_text=_("Shown by search engines and social networks. Left empty, the lead is used."),
     )
+    # Title, tags, lead and body, weighted, for PostgreSQL full-text search (GIN-indexed by
+    # migration 0003). Kept current by save() and by the tag signals below.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -251,6 +294,9 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"title", "lead", "body"}.intersection(update_fields):
+            Article.objects.filter(pk=self.pk).update_search_documents()
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk, self.slug])
@@ -306,3 +352,15 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.article}"
+
+
+@receiver(m2m_changed, sender=TaggedItem)
+def article_tags_changed(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
+        Article.objects.filter(pk=instance.pk).update_search_documents()
+
+
+@receiver(post_save, sender=Tag)
+def tag_renamed(sender, instance, created, **kwargs):
+    if not created:
+        Article.objects.filter(tags=instance).update_search_documents()

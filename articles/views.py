@@ -1,10 +1,23 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
+from . import metadata
+from .forms import SearchForm
 from .models import Article, Author, Section
+from .search import search_articles, snippet
+from .sitemaps import SITEMAPS, NewsSitemap
+
+RELATED_ARTICLES = 4
 
 
 class ArticleListView(ListView):
@@ -21,6 +34,11 @@ class ArticleListView(ListView):
 class HomeView(ArticleListView):
     template_name = "articles/home.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            structured_data=[metadata.website_data(self.request)], **kwargs
+        )
+
 
 class SectionView(ArticleListView):
     def get_queryset(self):
@@ -32,6 +50,9 @@ class SectionView(ArticleListView):
             heading=self.section.name,
             description=self.section.description,
             current_section_slug=self.section.slug,
+            feed_title=self.section.name,
+            feed_rss_url=reverse("articles:section_feed_rss", args=[self.section.slug]),
+            feed_atom_url=reverse("articles:section_feed_atom", args=[self.section.slug]),
             **kwargs,
         )
 
@@ -44,7 +65,13 @@ class TagView(ArticleListView):
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"#{self.tag.name}", **kwargs)
+        return super().get_context_data(
+            heading=f"#{self.tag.name}",
+            feed_title=f"#{self.tag.name}",
+            feed_rss_url=reverse("articles:tag_feed_rss", args=[self.tag.slug]),
+            feed_atom_url=reverse("articles:tag_feed_atom", args=[self.tag.slug]),
+            **kwargs,
+        )
 
 
 class AuthorView(ArticleListView):
@@ -55,7 +82,14 @@ class AuthorView(ArticleListView):
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, heading=self.author.name, **kwargs)
+        return super().get_context_data(
+            author=self.author,
+            heading=self.author.name,
+            feed_title=self.author.name,
+            feed_rss_url=reverse("articles:author_feed_rss", args=[self.author.slug]),
+            feed_atom_url=reverse("articles:author_feed_atom", args=[self.author.slug]),
+            **kwargs,
+        )
 
 
 @require_safe
@@ -63,8 +97,89 @@ def article_detail(request, pk, slug):
     article = get_object_or_404(Article.objects.published().for_detail(), pk=pk)
     if article.slug != slug:
         return redirect(article, permanent=True)
+    related = Article.objects.published().related_to(article, limit=RELATED_ARTICLES)
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "current_section_slug": article.section.slug},
+        {
+            "article": article,
+            "current_section_slug": article.section.slug,
+            "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+            "image_url": metadata.image_url(request, article),
+            "structured_data": metadata.article_data(request, article),
+            "related_articles": list(related),
+        },
     )
+
+
+@require_safe
+def search(request):
+    """Search results; an empty, over-long or odd query gets a normal page, never an error."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page_obj = None
+    if query:
+        results = (
+            search_articles(Article.objects.published(), query)
+            .select_related("section")
+            .prefetch_related("authors")
+        )
+        page_obj = Paginator(results, settings.NEWSROOM_PAGE_SIZE).get_page(request.GET.get("page"))
+        for article in page_obj:
+            article.snippet = snippet(article, query)
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "form": form,
+            "query": query,
+            "page_obj": page_obj,
+            "paginator": page_obj and page_obj.paginator,
+            "is_paginated": page_obj is not None and page_obj.has_other_pages(),
+            "pagination_query": urlencode({"q": query}) + "&",
+        },
+    )
+
+
+def sitemap_index(request):
+    """Django's sitemap index, with URLs on the request's host (see sitemaps.py)."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class(request)
+        location = request.build_absolute_uri(reverse("articles:sitemap", args=[section]))
+        lastmod = sitemap.get_latest_lastmod()
+        entries.append(sitemap_views.SitemapIndexItem(location, lastmod))
+        for page in range(2, sitemap.paginator.num_pages + 1):
+            entries.append(sitemap_views.SitemapIndexItem(f"{location}?p={page}", lastmod))
+    response = TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
+
+
+def sitemap(request, section):
+    if section not in SITEMAPS:
+        raise Http404
+    return sitemap_views.sitemap(request, {section: SITEMAPS[section](request)}, section)
+
+
+def news_sitemap(request):
+    return sitemap_views.sitemap(
+        request,
+        {"news": NewsSitemap(request)},
+        "news",
+        template_name="articles/news_sitemap.xml",
+    )
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('articles:sitemap_index'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('articles:news_sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.flatpages",
+    "django.contrib.sitemaps",
     "django.forms",
     "taggit",
     "django_prose_editor",
@@ -255,3 +256,8 @@ NEWSROOM_PAGE_CACHE_MODELS = [
 ]
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True)
+# Feeds carry the lead only unless this is on, then the whole article text.
+NEWSROOM_FEED_FULL_TEXT = env_bool("NEWSROOM_FEED_FULL_TEXT")
+# PostgreSQL text-search configuration (language) of the search index; changing it needs a
+# reindex: `Article.objects.update_search_documents()` in `manage.py shell`.
+NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG", "english")

@@ -1,0 +1,139 @@
+"""Search over published articles: full text on PostgreSQL, word matching elsewhere.
+
+On PostgreSQL each article stores a weighted document (title A, tags and lead B, body C) in
+`search_vector`, GIN-indexed; queries use web-search syntax (`"a phrase"`, `-word`, `or`), are
+ranked, and come with a highlighted excerpt from ts_headline. On SQLite (development, tests) an
+article is found when it contains every word (or quoted phrase) of the query and none of the
+`-words`; its excerpt is highlighted in Python. Either way the query is passed to the database
+as a parameter, never as SQL.
+"""
+
+import re
+from html import unescape
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import F, Func, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Concat
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+
+# ts_headline marks matches with these; everything else is escaped before they become <mark>.
+_START, _STOP = "\ue000", "\ue001"
+_TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+def document(tagged_item_model):
+    """The weighted search document of each article row, as an SQL expression."""
+    config = settings.NEWSROOM_SEARCH_CONFIG
+    tag_names = Subquery(
+        tagged_item_model.objects.filter(
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id=OuterRef("pk"),
+        )
+        .values("object_id")
+        .annotate(names=StringAgg("tag__name", " "))
+        .values("names")
+    )
+    return (
+        SearchVector("title", weight="A", config=config)
+        + SearchVector(tag_names, weight="B", config=config)
+        + SearchVector("lead", weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+    )
+
+
+def search_articles(queryset, query):
+    """`queryset` narrowed to the articles matching `query`, best first."""
+    if connections[queryset.db].vendor == "postgresql":
+        return _full_text(queryset, query)
+    return _all_words(queryset, query)
+
+
+def _full_text(queryset, query):
+    config = settings.NEWSROOM_SEARCH_CONFIG
+    search_query = SearchQuery(query, search_type="websearch", config=config)
+    body_text = Func(
+        F("body"),
+        Value("<[^>]+>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+    return (
+        queryset.filter(search_vector=search_query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), search_query),
+            headline=SearchHeadline(
+                Concat(F("lead"), Value(" "), body_text, output_field=TextField()),
+                search_query,
+                config=config,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-published_at", "-pk")
+    )
+
+
+def terms(query):
+    """(text, excluded) pairs of a query in web-search syntax, at most MAX_TERMS of them."""
+    found = []
+    for match in _TERM.finditer(query):
+        minus, phrase, word_minus, word = match.groups()
+        if phrase is not None:
+            text, excluded = " ".join(phrase.split()), bool(minus)
+        else:
+            text, excluded = word.strip(".,;:!?()[]{}'\"«»"), bool(word_minus)
+        if text and text.lower() != "or":
+            found.append((text, excluded))
+    return found[:MAX_TERMS]
+
+
+def _all_words(queryset, query):
+    wanted = [text for text, excluded in terms(query) if not excluded]
+    if not wanted:
+        return queryset.none()
+    tagged = queryset.model.objects.values("pk")
+    for text, excluded in terms(query):
+        contains = (
+            Q(title__icontains=text)
+            | Q(lead__icontains=text)
+            | Q(body__icontains=text)
+            | Q(pk__in=tagged.filter(tags__name__icontains=text))
+        )
+        queryset = queryset.exclude(contains) if excluded else queryset.filter(contains)
+    return queryset.order_by("-published_at", "-pk")
+
+
+def snippet(article, query):
+    """The article's excerpt for a results page, matches wrapped in <mark>, as safe HTML."""
+    headline = getattr(article, "headline", None)
+    if headline is not None:
+        # ts_headline worked on the stored HTML with its tags stripped: entities remain.
+        text = escape(unescape(headline))
+        return mark_safe(text.replace(_START, "<mark>").replace(_STOP, "</mark>"))
+    return highlight(article.excerpt, [text for text, excluded in terms(query) if not excluded])
+
+
+def highlight(text, words):
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[last : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
