@@ -4,6 +4,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -37,6 +38,19 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", settings.NEWSROOM_PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character has no place in a web address, and PostgreSQL refuses it in any query:
+    answer 400 before a view can pass one to the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            raise SuspiciousOperation("NUL character in the request address")
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

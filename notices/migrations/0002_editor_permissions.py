@@ -1,27 +1,13 @@
 """Editors maintain notices and labels (and see their history)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITOR = [
-    ("notices", f"{action}_{model}")
-    for model in ("notice", "label")
-    for action in ("add", "change", "delete", "view")
-]
+from articles.roles import ensure_roles
+from notices.roles import ROLES
 
 
 def grant(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    editor, _ = Group.objects.get_or_create(name="Editor")
-    for app_label, codename in EDITOR:
-        editor.permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+    ensure_roles(ROLES, apps)
 
 
 def revoke(apps, schema_editor):
