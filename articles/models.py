@@ -1,12 +1,18 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from .richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
+
+# Edits this soon after publication do not earn an "Updated" line on the page.
+UPDATE_GRACE = timedelta(minutes=5)
 
 # What the rich-text editor offers; the server-side allow-list lives in richtext.py.
 EDITOR_EXTENSIONS = {
@@ -203,8 +209,18 @@ class Article(models.Model):
         blank=True,
         help_text=_("Shown by search engines and social networks. Left empty, the lead is used."),
     )
+    review_note = models.TextField(
+        _("note to the reporter"),
+        blank=True,
+        help_text=_(
+            "What to change before this can be published. Required to send an article back; "
+            "the reporter sees it at the top of the article."
+        ),
+    )
 
     objects = ArticleQuerySet.as_manager()
+    # Every save is kept with who and why; tags and authors are not versioned.
+    history = HistoricalRecords(excluded_fields=["excerpt"])
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -228,6 +244,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk, self.slug])
 
+    def touch(self, reason):
+        """Move `updated_at` on (feeds, sitemaps and the page show it), kept in the history."""
+        self._change_reason = str(reason)
+        self.save(update_fields=["updated_at"])
+
     @property
     def is_public(self):
         return (
@@ -235,6 +256,19 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def was_updated(self):
+        """Changed after publication (an edit or a correction), so the page says so."""
+        return self.published_at is not None and self.updated_at - self.published_at > UPDATE_GRACE
 
     @property
     def meta_description(self):
@@ -263,3 +297,15 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.article}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.article.touch(_("Correction added or changed"))
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#corrections-heading"
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.touch(_("Correction removed"))
+        return result

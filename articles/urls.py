@@ -10,4 +10,7 @@ urlpatterns = [
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("article/<int:pk>/<slug:slug>/", views.article_detail, name="detail"),
+    path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("preview/<int:pk>/version/<int:history_id>/", views.article_preview, name="preview"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
 ]
