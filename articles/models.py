@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -10,9 +8,6 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from .richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
-
-# Edits this soon after publication do not earn an "Updated" line on the page.
-UPDATE_GRACE = timedelta(minutes=5)
 
 # What the rich-text editor offers; the server-side allow-list lives in richtext.py.
 EDITOR_EXTENSIONS = {
@@ -267,8 +262,9 @@ class Article(models.Model):
 
     @property
     def was_updated(self):
-        """Changed after publication (an edit or a correction), so the page says so."""
-        return self.published_at is not None and self.updated_at - self.published_at > UPDATE_GRACE
+        """A correction, clarification or update was published, so the page says "Updated".
+        Uses the prefetched corrections of `for_detail()`."""
+        return bool(self.corrections.all())
 
     @property
     def meta_description(self):

@@ -74,3 +74,9 @@ def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG"):
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def make_draft(created_by=None, **overrides):
+    """An article not yet published, written by `created_by`."""
+    fields = {"status": Article.Status.DRAFT, "published_at": None, "created_by": created_by}
+    return make_article(**(fields | overrides))
