@@ -272,7 +272,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         article = obj or Article()
-        if add or context.get("has_change_permission"):
+        if add or self.has_change_permission(request, obj):
             context["workflow_buttons"] = [
                 (name, WORKFLOW_BUTTONS[name])
                 for name in workflow.available_transitions(request.user, article)
