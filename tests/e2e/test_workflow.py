@@ -2,9 +2,10 @@ import os
 import re
 
 import pytest
+from django.urls import reverse
 
 from articles.models import Article
-from tests.factories import make_section, make_staff
+from tests.factories import make_article, make_section, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,3 +70,31 @@ def test_a_reporter_submits_an_editor_publishes_a_reader_reads(
     reader_page.get_by_role("link", name="Parliament passes the budget").first.click()
     assert reader_page.get_by_text("The budget passed by three votes").is_visible()
     reader_context.close()
+
+
+def test_an_editor_compares_two_versions_previews_and_restores(live_server, page, screenshot_dir):
+    make_staff("editor", group="Editor")
+    article = make_article(title="Budget passes", body="<p>The vote was 52 to 48.</p>")
+    article.title, article.body = "Budget passes narrowly", "<p>The vote was 51 to 49.</p>"
+    article.save()
+
+    sign_in(page, live_server, "editor")
+    page.goto(live_server.url + reverse("admin:articles_article_history", args=[article.pk]))
+    page.screenshot(path=os.path.join(screenshot_dir, "workflow-history.png"), full_page=True)
+    page.get_by_role("button", name="Compare the chosen versions").click()
+    assert page.locator("del", has_text="52").is_visible()
+    assert page.locator("ins", has_text="51").is_visible()
+    page.screenshot(path=os.path.join(screenshot_dir, "workflow-diff.png"), full_page=True)
+
+    with page.expect_popup() as popup:
+        page.get_by_role("link", name="Preview it").click()
+    preview = popup.value
+    preview.wait_for_load_state()
+    assert preview.get_by_text("Preview — not published").is_visible()
+    assert preview.locator("h1").inner_text() == "Budget passes"
+    preview.screenshot(path=os.path.join(screenshot_dir, "workflow-preview.png"))
+    preview.close()
+
+    page.get_by_role("button", name="Restore the older version").click()
+    page.wait_for_url(f"**{reverse('admin:articles_article_change', args=[article.pk])}")
+    assert page.locator("#id_title").input_value() == "Budget passes"
