@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from articles.models import Article, Author, Section
+from articles.models import Article, Author, Correction, Section
 
 SEED_TITLE = "German Press: NATO Plans to Send Troops to Ukraine During Possible Ceasefire"
 SEED_LEAD = (
@@ -204,6 +204,8 @@ class Command(BaseCommand):
                 article.authors.set([authors[index % len(authors)]])
                 article.tags.set(tags)
 
+        self.load_correction_example()
+
         site = Site.objects.get(pk=settings.SITE_ID)
         for url, title, content in INFORMATION_PAGES:
             page, _ = FlatPage.objects.get_or_create(
@@ -219,6 +221,16 @@ class Command(BaseCommand):
         )
         if settings.DEBUG:
             self.create_demo_users()
+
+    def load_correction_example(self):
+        """A correction, so the article foot and /corrections/ have something to show."""
+        corrected = Article.objects.published().exclude(slug=slugify(SEED_TITLE)).first()
+        if corrected and not Correction.objects.exists():
+            Correction.objects.create(
+                article=corrected,
+                kind=Correction.Kind.CORRECTION,
+                text="An earlier version of this article gave the wrong date for the vote.",
+            )
 
     def create_demo_users(self):
         User = get_user_model()
