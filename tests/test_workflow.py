@@ -85,13 +85,14 @@ def test_a_reporters_crafted_post_setting_the_state_is_refused(client, reporter,
     assert not Article.objects.exists()
 
 
-def test_a_reporters_crafted_post_on_their_own_draft_cannot_publish_it(client, reporter):
+@pytest.mark.parametrize("step", ["publish", "schedule", "withdraw", "send_back", "bogus"])
+def test_a_reporters_crafted_post_on_their_own_draft_cannot_publish_it(client, reporter, step):
     draft = make_draft(created_by=reporter)
     client.force_login(reporter)
 
     response = client.post(change_url(draft), post_data(draft, status="published"))
     assert "Only editors set the status" in form_errors(response)
-    response = client.post(change_url(draft), post_data(draft, _workflow="publish"))
+    response = client.post(change_url(draft), post_data(draft, _workflow=step))
     assert "not available" in form_errors(response)
 
     draft.refresh_from_db()
