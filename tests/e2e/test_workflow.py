@@ -1,7 +1,9 @@
+import importlib
 import os
 import re
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from articles.models import Article
@@ -10,6 +12,19 @@ from tests.factories import make_article, make_section, make_staff
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHANGELIST = re.compile(r".*/admin/articles/article/(\?.*)?$")
+
+
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """The groups come from a data migration; an earlier transactional test's flush removed
+    them (permissions are recreated by the flush, groups are not)."""
+    migration = importlib.import_module("articles.migrations.0002_roles")
+    for name, codenames in [("Reporter", migration.REPORTER), ("Editor", migration.EDITOR)]:
+        group, _ = Group.objects.get_or_create(name=name)
+        for app_label, codename in codenames:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
 
 
 def sign_in(page, live_server, username):
