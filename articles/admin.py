@@ -105,7 +105,10 @@ class ArticleAdminForm(forms.ModelForm):
             .values_list("updated_at", flat=True)
             .first()
         )
-        opened = parse_datetime(self.data.get("opened_version") or "")
+        try:
+            opened = parse_datetime(self.data.get("opened_version") or "")
+        except ValueError:  # well-formed but impossible, e.g. month 13: treat as stale
+            opened = None
         if current is not None and opened == current:
             return
         last = self.instance.history.select_related("history_user").first()

@@ -428,14 +428,19 @@ def test_saving_over_a_newer_version_is_refused_and_keeps_the_editors_text(clien
     assert article.body == "<p>Their change.</p>"
 
 
-def test_a_form_without_the_opened_version_is_refused(client, editor):
+@pytest.mark.parametrize("opened", [None, "", "yesterday", "2026-13-45T10:00:00+00:00"])
+def test_a_form_without_a_valid_opened_version_is_refused(client, editor, opened):
     article = make_article(title="Headline")
     data = post_data(article, editor_fields=True, title="Blind overwrite")
-    del data["opened_version"]
+    if opened is None:
+        del data["opened_version"]
+    else:
+        data["opened_version"] = opened
     client.force_login(editor)
 
     response = client.post(change_url(article), data)
 
+    assert response.status_code == 200
     assert "Not saved" in form_errors(response)
     assert Article.objects.get().title == "Headline"
 
