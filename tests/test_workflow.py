@@ -467,3 +467,39 @@ def test_the_dashboard_shows_drafts_review_scheduled_and_recent(client, editor):
     assert "Somebody else" not in page
     assert "Due next week" not in page
     assert "Comments waiting for moderation" not in page  # no comments app here
+
+
+def test_the_dashboard_counts_held_comments_when_a_comments_app_offers_them(client, monkeypatch):
+    from articles.templatetags import editorial
+
+    class HeldComments:
+        def all(self):
+            return self
+
+        def held(self):
+            return self
+
+        def count(self):
+            return 3
+
+    class Comment:
+        objects = HeldComments()
+
+    installed, get_model = editorial.apps.is_installed, editorial.apps.get_model
+    monkeypatch.setattr(
+        editorial.apps, "is_installed", lambda name: name == "comments" or installed(name)
+    )
+    monkeypatch.setattr(
+        editorial.apps,
+        "get_model",
+        lambda app, *args, **kwargs: (
+            Comment if app == "comments" else get_model(app, *args, **kwargs)
+        ),
+    )
+    monkeypatch.setattr(editorial, "reverse", lambda name: "/admin/comments/comment/")
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert "Comments waiting for moderation" in page
+    assert "3 comments held" in page
