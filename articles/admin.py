@@ -2,9 +2,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,6 +19,8 @@ from django_prose_editor.fields import ProseEditorFormField
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
+from . import workflow
+from .diff import field_diffs
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, Section
 from .richtext import sanitize_html, validate_html_limits
 
@@ -56,17 +65,129 @@ class TagListWidget(TagWidget):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    """Checks on the server what the page only hides: who may set the state, and that nobody
+    saves over a version they have not seen."""
+
+    # The article's `updated_at` when the form was opened; rendered in the change form's top.
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    user = None  # the signed-in user, set by ArticleAdmin.get_form
+    EDITORS_ONLY = ("status", "published_at", "published_at_0", "published_at_1", "review_note")
+
     class Meta:
         model = Article
         fields = ["title", "slug", "section", "authors", "lead", "body", "tags"]
         widgets = {"tags": TagListWidget(attrs={"size": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not workflow.can_publish(self.user) and any(f in self.data for f in self.EDITORS_ONLY):
+            raise ValidationError(
+                _(
+                    "Only editors set the status, the publication time or the note to the "
+                    "reporter. Nothing was saved; use “Submit for review” when the draft is ready."
+                ),
+                code="editors_only",
+            )
+        if self.instance.pk:
+            self.refuse_stale_save()
+        self.check_transition(cleaned_data)
+        return cleaned_data
+
+    def refuse_stale_save(self):
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
+        try:
+            opened = parse_datetime(self.data.get("opened_version") or "")
+        except ValueError:  # well-formed but impossible, e.g. month 13: treat as stale
+            opened = None
+        if current is not None and opened == current:
+            return
+        last = self.instance.history.select_related("history_user").first()
+        raise ValidationError(
+            format_html(
+                '{} <a href="{}" target="_blank">{}</a>',
+                _(
+                    "Not saved: %(who)s changed this article at %(when)s, after you opened it. "
+                    "Your text is still in the form below: copy what you need, then"
+                )
+                % {
+                    "who": (last and last.history_user) or _("somebody"),
+                    "when": date_format(timezone.localtime(current), "DATETIME_FORMAT"),
+                },
+                reverse("admin:articles_article_change", args=[self.instance.pk]),
+                _("open the current version in a new tab."),
+            ),
+            code="stale",
+        )
+
+    def check_transition(self, cleaned_data):
+        action = self.data.get("_workflow")
+        if not action:
+            return
+        if action not in workflow.available_transitions(self.user, self.instance):
+            raise ValidationError(_("That step is not available for this article."), code="step")
+        published_at = cleaned_data.get("published_at")
+        if action == "schedule" and not (published_at and published_at > timezone.now()):
+            self.add_error("published_at", _("To schedule, set a publication time in the future."))
+        needs_note = self.instance.status == Article.Status.REVIEW
+        if action == "send_back" and needs_note and not cleaned_data.get("review_note"):
+            self.add_error("review_note", _("Say what the reporter should change."))
+
+
+class WorkflowStateFilter(admin.SimpleListFilter):
+    """The status filter, with scheduled articles told apart from published ones."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Article.Status.DRAFT, _("Draft")),
+            (Article.Status.REVIEW, _("In review")),
+            ("scheduled", _("Scheduled")),
+            (Article.Status.PUBLISHED, _("Published")),
+            (Article.Status.WITHDRAWN, _("Withdrawn")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "scheduled":
+            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        if value == Article.Status.PUBLISHED:
+            return queryset.published()
+        if value in Article.Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
+WORKFLOW_BUTTONS = {
+    "submit": _("Submit for review"),
+    "publish": _("Publish now"),
+    "schedule": _("Schedule"),
+    "send_back": _("Send back to draft"),
+    "withdraw": _("Withdraw"),
+}
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "section", "status_label", "published_at", "author_names"]
-    list_filter = ["status", "section", "published_at", ("tags", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        WorkflowStateFilter,
+        "section",
+        "published_at",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["section"]
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
@@ -74,7 +195,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["authors", "section"]
     readonly_fields = ["image_preview", "created_at", "updated_at"]
     inlines = [CorrectionInline]
-    actions = ["publish_now", "unpublish"]
+    actions = ["publish_now", "unpublish", "withdraw"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "authors", "lead", "body", "tags"]}),
@@ -94,7 +215,16 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("Source"), {"fields": ["source_name", "source_url"]}),
         (
             _("Publication"),
-            {"fields": ["status", "published_at", "comments_open", "created_at", "updated_at"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "review_note",
+                    "comments_open",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
         ),
         (_("Search engines"), {"fields": ["seo_description"], "classes": ["collapse"]}),
     ]
@@ -102,9 +232,32 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user  # a class made for this request by modelform_factory
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        # The state changes only through the workflow buttons, which check who may do what.
+        fields = [*super().get_readonly_fields(request, obj), "status"]
+        if not workflow.can_publish(request.user):
+            fields += ["published_at", "review_note"]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        """A reporter changes only their own drafts; others' articles open read-only."""
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def view_on_site(self, article):
+        if article.is_public:
+            return article.get_absolute_url()
+        return reverse("articles:preview", args=[article.pk])
+
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, article):
-        if article.status == Article.Status.PUBLISHED and not article.is_public:
+        if article.is_scheduled:
             return _("Scheduled")
         return article.get_status_display()
 
@@ -120,42 +273,153 @@ class ArticleAdmin(admin.ModelAdmin):
             '<img src="{}" alt="" style="max-width: 360px; max-height: 240px">', article.image.url
         )
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        article = obj or Article()
+        if add or self.has_change_permission(request, obj):
+            context["workflow_buttons"] = [
+                (name, WORKFLOW_BUTTONS[name])
+                for name in workflow.available_transitions(request.user, article)
+            ]
+        context["article_state"] = self.status_label(article)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        action = request.POST.get("_workflow")  # already checked by the form
+        if not action:
+            super().save_model(request, obj, form, change)
+            return
+        options = {
+            "schedule": {"at": obj.published_at},
+            "send_back": {"note": obj.review_note},
+        }.get(action, {})
+        workflow.TRANSITIONS[action](obj, by=request.user, **options)
+        self.message_user(request, obj.history.first().history_change_reason, messages.SUCCESS)
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("articles.publish_article")
+        return workflow.can_publish(request.user)
+
+    def _apply(self, request, queryset, step, done_message):
+        done = skipped = 0
+        with transaction.atomic():
+            for article in queryset.select_for_update():
+                try:
+                    step(article, by=request.user)
+                except workflow.WorkflowError:
+                    skipped += 1
+                else:
+                    done += 1
+        self.message_user(request, done_message % done, messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d article was skipped: its state does not allow it.",
+                    "%d articles were skipped: their state does not allow it.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
     def publish_now(self, request, queryset):
-        now = timezone.now()
-        with transaction.atomic():
-            articles = list(queryset.select_for_update())
-            for article in articles:
-                article.status = Article.Status.PUBLISHED
-                if article.published_at is None or article.published_at > now:
-                    article.published_at = now
-                article.save()
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", len(articles))
-            % len(articles),
-            messages.SUCCESS,
-        )
+        self._apply(request, queryset, workflow.publish, _("%d article(s) published."))
 
     @admin.action(
         description=_("Unpublish selected articles (back to draft)"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT, updated_at=timezone.now())
-        self.message_user(
+        self._apply(
             request,
-            ngettext("%d article moved back to draft.", "%d articles moved back to draft.", count)
-            % count,
-            messages.SUCCESS,
+            queryset.exclude(status=Article.Status.DRAFT),
+            workflow.send_back,
+            _("%d article(s) moved back to draft."),
         )
+
+    @admin.action(description=_("Withdraw selected articles"), permissions=["publish"])
+    def withdraw(self, request, queryset):
+        self._apply(request, queryset, workflow.withdraw, _("%d article(s) withdrawn."))
+
+    # History: every version, a diff between any two, one-click restore.
+
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.history_compare_view),
+                name=f"{info}_history_compare",
+            ),
+            path(
+                "<path:object_id>/history/<int:history_id>/restore/",
+                view(self.history_restore_view),
+                name=f"{info}_history_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _article_for_history(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self._article_for_history(request, object_id)
+        versions = article.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+        page = Paginator(versions, 50).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("History: %s") % article,
+            "subtitle": None,
+            "page_obj": page,
+            "can_restore": self.has_change_permission(request, article),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/articles/article/history.html", context)
+
+    def history_compare_view(self, request, object_id):
+        article = self._article_for_history(request, object_id)
+        versions = article.history.select_related("history_user")
+        try:
+            ids = sorted([int(request.GET["old"]), int(request.GET["new"])])
+        except (KeyError, ValueError):
+            return redirect("admin:articles_article_history", article.pk)
+        old = get_object_or_404(versions, history_id=ids[0])
+        new = get_object_or_404(versions, history_id=ids[1])
+        other_changes = [
+            Article._meta.get_field(change.field).verbose_name
+            for change in new.diff_against(old, excluded_fields=["title", "lead", "body"]).changes
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("Changes: %s") % article,
+            "subtitle": None,
+            "old": old,
+            "new": new,
+            "diffs": field_diffs(old, new, ["title", "lead", "body"]),
+            "other_changes": other_changes,
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/history_compare.html", context)
+
+    def history_restore_view(self, request, object_id, history_id):
+        article = self._article_for_history(request, object_id)
+        if request.method != "POST" or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(article.history, history_id=history_id)
+        workflow.restore(article, version, by=request.user)
+        self.message_user(request, article.history.first().history_change_reason, messages.SUCCESS)
+        return redirect("admin:articles_article_change", article.pk)
 
 
 @admin.register(Correction)

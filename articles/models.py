@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
+from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
@@ -274,7 +275,18 @@ class Article(models.Model):
     # migration 0003). Kept current by save() and by the tag signals below.
     search_vector = SearchVectorField(null=True, editable=False)
 
+    review_note = models.TextField(
+        _("note to the reporter"),
+        blank=True,
+        help_text=_(
+            "What to change before this can be published. Required to send an article back; "
+            "the reporter sees it at the top of the article."
+        ),
+    )
+
     objects = ArticleManager()
+    # Every save is kept with who and why; tags and authors are not versioned.
+    history = HistoricalRecords(excluded_fields=["excerpt", "search_vector"])
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -301,6 +313,11 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk, self.slug])
 
+    def touch(self, reason):
+        """Move `updated_at` on (feeds, sitemaps and the page show it), kept in the history."""
+        self._change_reason = str(reason)
+        self.save(update_fields=["updated_at"])
+
     @property
     def is_public(self):
         return (
@@ -324,6 +341,20 @@ class Article(models.Model):
             if actual < width:
                 break  # the original is smaller than this width: larger copies are the same
         return renditions
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def was_updated(self):
+        """A correction, clarification or update was published, so the page says "Updated".
+        Uses the prefetched corrections of `for_detail()`."""
+        return bool(self.corrections.all())
 
     @property
     def meta_description(self):
@@ -352,6 +383,18 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.article}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.article.touch(_("Correction added or changed"))
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#corrections-heading"
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.touch(_("Correction removed"))
+        return result
 
 
 @receiver(m2m_changed, sender=TaggedItem)

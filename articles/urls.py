@@ -23,4 +23,7 @@ urlpatterns = [
     path("sitemap-news.xml", views.news_sitemap, name="news_sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("preview/<int:pk>/version/<int:history_id>/", views.article_preview, name="preview"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
 ]

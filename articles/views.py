@@ -7,13 +7,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
 from . import metadata
 from .forms import SearchForm
-from .models import Article, Author, Section
+from .models import Article, Author, Correction, Section
 from .search import search_articles, snippet
 from .sitemaps import SITEMAPS, NewsSitemap
 
@@ -94,7 +95,11 @@ class AuthorView(ArticleListView):
 
 @require_safe
 def article_detail(request, pk, slug):
-    article = get_object_or_404(Article.objects.published().for_detail(), pk=pk)
+    article = Article.objects.published().for_detail().filter(pk=pk).first()
+    if article is None:
+        if Article.objects.filter(pk=pk, status=Article.Status.WITHDRAWN).exists():
+            return render(request, "articles/withdrawn.html", status=410)
+        raise Http404
     if article.slug != slug:
         return redirect(article, permanent=True)
     related = Article.objects.published().related_to(article, limit=RELATED_ARTICLES)
@@ -183,3 +188,40 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('articles:news_sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def article_preview(request, pk, history_id=None):
+    """Any article, or any earlier version of it, as readers would see it; staff only.
+    Everybody else gets the same 404 as for an article that does not exist."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
+        raise Http404
+    article = get_object_or_404(Article.objects.for_detail(), pk=pk)
+    version = None
+    if history_id is not None:
+        versions = article.history.select_related("history_user")
+        version = get_object_or_404(versions, history_id=history_id)
+        article = version.instance
+    response = render(
+        request,
+        "articles/article_preview.html",
+        {"article": article, "version": version, "current_section_slug": article.section.slug},
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+class CorrectionListView(ListView):
+    """Every correction, clarification and update on a published article, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = settings.NEWSROOM_PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(article__in=Article.objects.published())
+            .select_related("article")
+            .order_by("-created_at", "-pk")
+        )

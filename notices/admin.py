@@ -163,9 +163,11 @@ class MentionsConfirmForm(ArticleAdmin.form):
 
     def clean(self):
         cleaned_data = super().clean()
-        publishing = cleaned_data.get("status") == Article.Status.PUBLISHED and (
-            self.instance.status != Article.Status.PUBLISHED
-            or {"title", "lead"} & set(self.changed_data)
+        # Publishing is a workflow step (publish now, schedule); an article already published
+        # is published again when its headline or lead changes.
+        publishing = self.data.get("_workflow") in {"publish", "schedule"} or (
+            self.instance.status == Article.Status.PUBLISHED
+            and bool({"title", "lead"} & set(self.changed_data))
         )
         if publishing and not cleaned_data.get("confirm_unlabelled_mentions"):
             matcher = labelling.snapshot().matcher

@@ -97,3 +97,9 @@ def make_label(name, label_text="banned in Russia", **overrides):
     if "notice" not in overrides:
         overrides["notice"] = make_notice(list_format="designations", placement="footer")
     return Label.objects.create(name=name, label_text=label_text, **overrides)
+
+
+def make_draft(created_by=None, **overrides):
+    """An article not yet published, written by `created_by`."""
+    fields = {"status": Article.Status.DRAFT, "published_at": None, "created_by": created_by}
+    return make_article(**(fields | overrides))

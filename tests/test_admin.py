@@ -43,7 +43,10 @@ def test_an_editor_who_is_not_a_superuser_creates_and_publishes_an_article(clien
     client.force_login(editor)
 
     response = client.post(
-        ADD_URL, article_form(section, authors=[author.pk], image=image_upload("cover.jpg"))
+        ADD_URL,
+        article_form(
+            section, authors=[author.pk], image=image_upload("cover.jpg"), _workflow="publish"
+        ),
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors

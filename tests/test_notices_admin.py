@@ -130,7 +130,7 @@ def test_publishing_with_an_unlabelled_mention_in_the_headline_asks_to_confirm(
 ):
     make_label("Facebook")
     client.force_login(editor)
-    form = article_form(section, title="Facebook fined again")
+    form = article_form(section, title="Facebook fined again", _workflow="publish")
     response = client.post(reverse("admin:articles_article_add"), form)
     assert response.status_code == 200
     assert "mentions Facebook without the label" in response.content.decode()
@@ -146,10 +146,10 @@ def test_publishing_with_an_unlabelled_mention_in_the_headline_asks_to_confirm(
 def test_a_draft_or_a_labelled_headline_needs_no_confirmation(client, editor, section):
     make_label("Facebook")
     client.force_login(editor)
-    draft = article_form(section, title="Facebook fined", status="draft")
+    draft = article_form(section, title="Facebook fined")
     assert client.post(reverse("admin:articles_article_add"), draft).status_code == 302
     labelled = article_form(
-        section, title="Facebook (banned in Russia) fined", slug="labelled", status="published"
+        section, title="Facebook (banned in Russia) fined", slug="labelled", _workflow="publish"
     )
     assert client.post(reverse("admin:articles_article_add"), labelled).status_code == 302
 

@@ -40,7 +40,6 @@ def test_publishing_without_a_time_publishes_now():
     [
         {"status": Article.Status.DRAFT},
         {"status": Article.Status.REVIEW},
-        {"status": Article.Status.WITHDRAWN},
         {"published_at": timezone.now() + timedelta(days=1)},
     ],
 )

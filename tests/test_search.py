@@ -148,8 +148,8 @@ def test_strange_queries_get_a_normal_page(client, query):
     assert "Search" in response.content.decode()
 
 
-@pytest.mark.parametrize("query", ["x" * 10_000, "glaciers\x00"])
-def test_an_over_long_or_null_query_is_refused_kindly_and_kept(client, query):
+@pytest.mark.parametrize("query", ["x" * 10_000, "glaciers " * 100])
+def test_an_over_long_query_is_refused_kindly_and_kept(client, query):
     response = search(client, query)
     html = response.content.decode()
     assert response.status_code == 200

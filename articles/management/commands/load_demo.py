@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
-from articles.models import Article, Author, Section
+from articles.models import Article, Author, Correction, Section
 
 SEED_TITLE = "German Press: NATO Plans to Send Troops to Ukraine During Possible Ceasefire"
 SEED_LEAD = (
@@ -208,6 +208,7 @@ class Command(BaseCommand):
                 article.authors.set([authors[index % len(authors)]])
                 article.tags.set(tags)
 
+        self.load_correction_example()
         # Other apps add their own demo content from their `demo.py` (load_demo(stdout)),
         # so this app needs to know none of them.
         for app_config in apps.get_app_configs():
@@ -234,6 +235,16 @@ class Command(BaseCommand):
         )
         if settings.DEBUG:
             self.create_demo_users()
+
+    def load_correction_example(self):
+        """A correction, so the article foot and /corrections/ have something to show."""
+        corrected = Article.objects.published().exclude(slug=slugify(SEED_TITLE)).first()
+        if corrected and not Correction.objects.exists():
+            Correction.objects.create(
+                article=corrected,
+                kind=Correction.Kind.CORRECTION,
+                text="An earlier version of this article gave the wrong date for the vote.",
+            )
 
     def create_demo_users(self):
         User = get_user_model()

@@ -1,0 +1,168 @@
+"""The editorial workflow: every change of an article's state goes through one of these.
+
+Each function checks who may do it and from which state, changes the article and saves it once,
+so the history keeps one version per step with the person and the reason. The admin's buttons
+and actions call them; so can anything else (a management command, a test).
+
+    draft ──submit──▶ review ──publish/schedule──▶ published ──withdraw──▶ withdrawn
+      ▲                 │                              │                      │
+      └────send_back────┴──────────────────────────────┴──────────────────────┘
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Article
+
+Status = Article.Status
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken from the article's current state; the message says why."""
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_edit(user, article):
+    """Editors change any article; a reporter only their own draft (or a new one)."""
+    if can_publish(user):
+        return user.has_perm("articles.change_article")
+    if article.pk is None:
+        return user.has_perm("articles.add_article")
+    return (
+        user.has_perm("articles.change_article")
+        and article.created_by_id == user.pk
+        and article.status == Status.DRAFT
+    )
+
+
+def _require_publisher(user):
+    if not can_publish(user):
+        raise PermissionDenied(_("Only editors can publish, schedule, withdraw or send back."))
+
+
+def _require_state(article, *states):
+    if article.status not in states:
+        raise WorkflowError(
+            _("This cannot be done to an article that is “%(status)s”.")
+            % {"status": article.get_status_display()}
+        )
+
+
+def _save(article, by, reason):
+    article._history_user = by
+    article._change_reason = reason
+    article.save()
+    return article
+
+
+@transaction.atomic
+def submit_for_review(article, *, by):
+    if not can_edit(by, article):
+        raise PermissionDenied(_("You can only submit your own drafts."))
+    _require_state(article, Status.DRAFT)
+    article.status = Status.REVIEW
+    return _save(article, by, _("Submitted for review"))
+
+
+@transaction.atomic
+def send_back(article, *, by, note=""):
+    """Back to draft, with a note telling the reporter what to change."""
+    _require_publisher(by)
+    _require_state(article, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN)
+    if article.status == Status.REVIEW and not note.strip():
+        raise WorkflowError(_("Write a note to the reporter saying what to change."))
+    article.status = Status.DRAFT
+    article.review_note = note.strip()
+    return _save(article, by, _("Sent back to draft"))
+
+
+@transaction.atomic
+def publish(article, *, by, at=None):
+    """Publish now, or at `at` when it is in the future (a schedule: it appears by itself)."""
+    _require_publisher(by)
+    _require_state(article, Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN)
+    now = timezone.now()
+    if at is None:
+        at = article.published_at if article.published_at and article.published_at <= now else now
+    article.status = Status.PUBLISHED
+    article.published_at = at
+    article.review_note = ""
+    return _save(article, by, _("Scheduled") if at > now else _("Published"))
+
+
+def schedule(article, *, by, at):
+    if at is None or at <= timezone.now():
+        raise WorkflowError(_("To schedule, set a publication time in the future."))
+    return publish(article, by=by, at=at)
+
+
+@transaction.atomic
+def withdraw(article, *, by):
+    """Take a published article down; its address then answers “410 Gone”."""
+    _require_publisher(by)
+    _require_state(article, Status.PUBLISHED)
+    article.status = Status.WITHDRAWN
+    return _save(article, by, _("Withdrawn"))
+
+
+# The fields a restore brings back. Not the state (restoring never publishes or unpublishes),
+# not the slug (the published address stays) and not the image file (it may be gone).
+RESTORED_FIELDS = [
+    "title",
+    "section_id",
+    "lead",
+    "body",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+    "image_credit_url",
+    "source_name",
+    "source_url",
+    "comments_open",
+    "seo_description",
+]
+
+
+@transaction.atomic
+def restore(article, version, *, by):
+    """Bring back the text of an earlier version as a new version; nothing is lost."""
+    if not can_edit(by, article):
+        raise PermissionDenied(_("You cannot change this article."))
+    if version.id != article.pk:
+        raise WorkflowError(_("That version belongs to another article."))
+    for name in RESTORED_FIELDS:
+        setattr(article, name, getattr(version, name))
+    when = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M")
+    return _save(article, by, _("Restored the version of %(when)s") % {"when": when})
+
+
+# The admin's buttons, by the name they post.
+TRANSITIONS = {
+    "submit": submit_for_review,
+    "send_back": send_back,
+    "publish": publish,
+    "schedule": schedule,
+    "withdraw": withdraw,
+}
+
+
+def available_transitions(user, article):
+    """The buttons to offer this user on this article, in the order they are shown."""
+    status = article.status
+    if not can_publish(user):
+        return ["submit"] if status == Status.DRAFT and can_edit(user, article) else []
+    offered = {
+        Status.DRAFT: ["submit", "publish", "schedule"],
+        Status.REVIEW: ["publish", "schedule", "send_back"],
+        Status.PUBLISHED: ["withdraw", "send_back"],
+        Status.WITHDRAWN: ["publish", "send_back"],
+    }[status]
+    if article.pk and article.is_scheduled:
+        offered = ["publish", "schedule", "send_back"]
+    return offered
