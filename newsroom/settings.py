@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "articles",
+    "allauth",
+    "allauth.account",
+    "accounts",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -172,6 +177,36 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Reader accounts (django-allauth): e-mail and password, verified e-mail, POST-only sign-out.
+# allauth's own rate limits (ACCOUNT_RATE_LIMITS) stay at their defaults, kept in the cache.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "articles:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("NEWSROOM_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "articles:home"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+
 # Newsroom's own settings.
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True)
+
+# Comments: per-reader limits (counted in the default cache), the author's edit window, how
+# many readers' reports hide a comment, and when an article's comments close by themselves.
+NEWSROOM_COMMENT_MIN_INTERVAL = int(os.environ.get("NEWSROOM_COMMENT_MIN_INTERVAL", "15"))
+NEWSROOM_COMMENTS_PER_HOUR = int(os.environ.get("NEWSROOM_COMMENTS_PER_HOUR", "30"))
+NEWSROOM_COMMENT_EDIT_MINUTES = int(os.environ.get("NEWSROOM_COMMENT_EDIT_MINUTES", "15"))
+NEWSROOM_COMMENT_REPORT_THRESHOLD = int(os.environ.get("NEWSROOM_COMMENT_REPORT_THRESHOLD", "3"))
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", "0"))
+NEWSROOM_COMMENTS_PAGE_SIZE = int(os.environ.get("NEWSROOM_COMMENTS_PAGE_SIZE", "50"))

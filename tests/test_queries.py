@@ -19,8 +19,9 @@ def urls_for(articles):
         # the tag, and whether it has any published article (no page for a draft's tag)
         "tag": (reverse("articles:tag", args=["tag-0"]), LISTING_QUERIES + 2),
         "author": (article.authors.first().get_absolute_url(), LISTING_QUERIES + 1),
-        # nav, footer, article (with section), authors, tags, corrections
-        "article": (article.get_absolute_url(), 6),
+        # nav, footer, article (with section), authors, tags, corrections,
+        # comment count, a page of comment threads, their replies
+        "article": (article.get_absolute_url(), 9),
     }
 
 
