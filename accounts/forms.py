@@ -11,6 +11,7 @@ class SignupForm(forms.Form):
         label=_("Display name"),
         max_length=60,
         help_text=_("Shown with your comments. Your e-mail address is never shown."),
+        error_messages={"required": _("Please enter a display name.")},
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
 

@@ -72,9 +72,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .annotate(
+            Comment.objects.annotate(
                 open_reports=Count("reports", filter=Q(reports__resolved=False)),
                 review_order=Case(
                     When(status=Comment.Status.HELD, then=Value(0)),
@@ -83,8 +81,10 @@ class CommentAdmin(admin.ModelAdmin):
                     output_field=IntegerField(),
                 ),
             )
-            .order_by("review_order", "-created_at")
-        )
+        ).order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["review_order", "-created_at"]
 
     def has_add_permission(self, request):
         return False

@@ -266,7 +266,7 @@ class CommentBan(models.Model):
     reason = models.CharField(
         _("reason"), max_length=300, help_text=_("Kept for the moderators; not shown to readers.")
     )
-    created_at = models.DateTimeField(_("banned"), default=timezone.now)
+    created_at = models.DateTimeField(_("banned"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -47,3 +47,13 @@ def editor(db):
 @pytest.fixture
 def reporter(db):
     return factories.make_staff("reporter", group="Reporter")
+
+
+@pytest.fixture
+def reader(db):
+    return factories.make_reader("reader1", display_name="Anna Reader")
+
+
+@pytest.fixture
+def moderator(db):
+    return factories.make_staff("moderator", group="Moderator")

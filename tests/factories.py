@@ -74,3 +74,28 @@ def image_upload(name="photo.jpg", size=(64, 48), fmt="JPEG"):
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{fmt.lower()}")
+
+
+def make_reader(username=None, *, display_name=None, verified=True, **overrides):
+    """A reader as allauth leaves one after sign-up: a profile and, unless told, a verified
+    e-mail address."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import Profile
+
+    user = make_user(username, **overrides)
+    Profile.objects.create(user=user, display_name=display_name or f"Reader {user.username}")
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    return user
+
+
+def make_comment(article, user=None, body="A fair point.", parent=None, **overrides):
+    """A comment posted the way readers post, so the article's count follows. (Overrides are
+    written afterwards: use them for times, not for the status.)"""
+    from comments.models import Comment, post_comment
+
+    comment, _ = post_comment(article=article, user=user or make_reader(), body=body, parent=parent)
+    if overrides:
+        Comment.objects.filter(pk=comment.pk).update(**overrides)
+        comment.refresh_from_db()
+    return comment

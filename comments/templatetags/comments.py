@@ -2,9 +2,10 @@ import uuid
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import linebreaksbr, urlize
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import urlize
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 

@@ -219,6 +219,9 @@ class Command(BaseCommand):
         )
         if settings.DEBUG:
             self.create_demo_users()
+        from comments.demo import load_demo_comments  # comments knows articles, not the reverse
+
+        load_demo_comments(seed, self.stdout)
 
     def create_demo_users(self):
         User = get_user_model()
