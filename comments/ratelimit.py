@@ -25,3 +25,10 @@ def allow_comment(user_id):
         if used > per_hour:
             return False
     return True
+
+
+def claim_submission(user_id, key):
+    """True for the first request that carries this form's key; a second one (a double click,
+    even while the first is still being saved) gets False. The database's unique constraint
+    on (user, submission_key) stays the final guarantee."""
+    return cache.add(f"comments:submission:{user_id}:{key}", 1, timeout=HOUR)

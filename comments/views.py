@@ -22,7 +22,7 @@ from .models import (
     report_comment,
     set_status,
 )
-from .ratelimit import allow_comment
+from .ratelimit import allow_comment, claim_submission
 
 
 def sign_in_url(article):
@@ -66,8 +66,10 @@ def comment_create(request, article_id):
     if not form.is_valid():
         return article_with_form(request, article, form)
     key = form.cleaned_data["submission_key"]
-    if key and (earlier := Comment.objects.filter(user=request.user, submission_key=key).first()):
-        return redirect(earlier)
+    if key and not claim_submission(request.user.pk, key):
+        # The same form again (a double click): show the first post, never an error.
+        earlier = Comment.objects.filter(user=request.user, submission_key=key).first()
+        return redirect(earlier or f"{article.get_absolute_url()}#comments")
     parent = None
     if parent_id := form.cleaned_data["parent"]:
         parent = Comment.objects.filter(article=article, pk=parent_id).first()

@@ -115,3 +115,25 @@ def test_the_profile_page_needs_sign_in(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, reader):
+    client.post(reverse("account_reset_password"), {"email": reader.email})
+    assert len(mail.outbox) == 1
+    path = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    response = client.get(path.group(1), follow=True)
+    new = "another-long-passphrase-7"
+    client.post(response.redirect_chain[-1][0], {"password1": new, "password2": new})
+    reader.refresh_from_db()
+    assert reader.check_password(new)
+
+
+def test_a_signed_in_reader_changes_their_password(client, reader):
+    client.force_login(reader)
+    new = "another-long-passphrase-7"
+    client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "pw-12345678", "password1": new, "password2": new},
+    )
+    reader.refresh_from_db()
+    assert reader.check_password(new)

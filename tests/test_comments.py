@@ -167,6 +167,39 @@ def test_a_double_click_posts_once(signed_in, article):
     assert visible_count(article) == 1
 
 
+def test_a_double_click_while_the_first_post_is_still_saving_shows_no_error(signed_in, article):
+    key = str(uuid.uuid4())
+    first = post(signed_in, article, "once", submission_key=key)
+    Comment.objects.all().delete()  # as if the first request had not committed yet
+    second = post(signed_in, article, "once", submission_key=key)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == f"{article.get_absolute_url()}#comments"
+    assert not Comment.objects.exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused(article, reader):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    assert post(client, article).status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_deleting_a_reader_keeps_the_count_exact(article):
+    reader = make_reader()
+    make_comment(article, reader)
+    make_comment(article)
+    reader.delete()
+    assert visible_count(article) == 1
+
+
+def test_deleting_an_article_takes_its_comments_and_count_along(article):
+    make_comment(article)
+    article.delete()
+    assert not Comment.objects.exists()
+
+
 def test_a_reply_goes_under_its_parent(signed_in, article):
     parent = make_comment(article, body="The parent.")
     post(signed_in, article, "The reply.", parent=parent.pk)

@@ -234,4 +234,6 @@ class Command(BaseCommand):
                 user.save()
                 if group:
                     user.groups.add(Group.objects.get(name=group))
-            self.stdout.write(f"  demo {group or 'Reader'} login: {username} / {password}")
+            # Readers sign in on the site with their e-mail; staff in the admin with a username.
+            login = username if group else email
+            self.stdout.write(f"  demo {group or 'Reader'} login: {login} / {password}")
