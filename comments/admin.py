@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, CommentBan, ModerationSettings, Report, set_status
@@ -37,10 +39,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     list_display = [
         "excerpt",
+        "status",
+        "held_reason",
+        "open_reports",
         "author_link",
         "article_link",
-        "status",
-        "open_reports",
         "created_at",
     ]
     list_filter = [NeedsReviewFilter, "status", "created_at"]
@@ -91,7 +94,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return obj.body[:80]
+        return Truncator(obj.body).chars(60)
 
     @admin.display(description=_("open reports"), ordering="open_reports")
     def open_reports(self, obj):
@@ -161,6 +164,10 @@ class CommentBanAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list is the form.
+        return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)
+
     def has_add_permission(self, request):
         return not ModerationSettings.objects.exists()
 
