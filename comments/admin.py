@@ -94,7 +94,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return Truncator(obj.body).chars(60)
+        return Truncator(obj.body).chars(50)
 
     @admin.display(description=_("open reports"), ordering="open_reports")
     def open_reports(self, obj):
@@ -102,7 +102,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("article"))
     def article_link(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.article.title)
+        return format_html(
+            '<a href="{}">{}</a>', obj.get_absolute_url(), Truncator(obj.article.title).chars(40)
+        )
 
     @admin.display(description=_("reader"))
     def author_link(self, obj):

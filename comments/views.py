@@ -72,7 +72,7 @@ def comment_create(request, article_id):
         return redirect(earlier or f"{article.get_absolute_url()}#comments")
     parent = None
     if parent_id := form.cleaned_data["parent"]:
-        parent = Comment.objects.filter(article=article, pk=parent_id).first()
+        parent = Comment.objects.visible().filter(article=article, pk=parent_id).first()
         if parent is None:
             form.add_error(None, _("The comment you replied to no longer exists."))
             return article_with_form(request, article, form)

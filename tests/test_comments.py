@@ -403,3 +403,21 @@ def test_the_moderator_group_can_moderate_and_nothing_on_articles_but_read():
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"change_comment", "add_commentban", "change_moderationsettings"} <= codenames
     assert "change_article" not in codenames
+
+
+@pytest.mark.parametrize(
+    "data", [{"parent": "not-a-number"}, {"submission_key": "nope"}, {"parent": "999999"}]
+)
+def test_a_tampered_form_answers_with_an_error_not_a_500(signed_in, article, data):
+    response = post(signed_in, article, "Kept text.", **data)
+    assert response.status_code == 200
+    assert "Kept text." in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_removed_comment_is_refused(signed_in, article):
+    parent = make_comment(article)
+    Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.REMOVED)
+    post(signed_in, article, "Late reply.", parent=parent.pk)
+    assert not Comment.objects.filter(parent=parent).exists()

@@ -87,3 +87,29 @@ def test_sign_up_verify_sign_in_from_the_article_and_comment(live_server, page, 
     assert page.locator(".comment__body a").get_attribute("rel") == "nofollow ugc noopener"
     assert visible_count(article) == 1
     assert_accessible(page)
+
+
+def test_a_form_sent_twice_at_once_stores_one_comment(live_server, page):
+    from comments.models import Comment
+    from tests.factories import make_reader
+
+    article = make_article()
+    make_reader("clicker")
+    page.goto(live_server.url + reverse("account_login") + f"?next={article.get_absolute_url()}")
+    page.fill("input[name=login]", "clicker@example.com")
+    page.fill("input[name=password]", "pw-12345678")
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(live_server.url + article.get_absolute_url())
+
+    page.get_by_label("Your comment").fill("Posted with a double click.")
+    # The same form sent twice at once, as a double click on a slow connection does.
+    answers = page.evaluate(
+        """form => Promise.all([1, 2].map(() =>
+            fetch(form.action, {method: "POST", body: new FormData(form), redirect: "manual"})
+            .then(response => response.type)))""",
+        page.locator("#comment-form").element_handle(),
+    )
+
+    assert answers == ["opaqueredirect", "opaqueredirect"]  # both answered, neither an error
+    assert Comment.objects.count() == 1
+    assert visible_count(article) == 1
