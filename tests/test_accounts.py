@@ -34,6 +34,8 @@ def test_sign_up_sends_a_verification_link_and_stores_the_display_name(client):
     assert Profile.objects.get(user=user).display_name == "New Reader"
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mail.outbox) == 1
+    assert "Newsroom" in mail.outbox[0].body and "New Reader" in mail.outbox[0].body
+    assert "example.com" not in mail.outbox[0].body.replace("new@example.com", "")
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
 
     assert sign_in(client, "new@example.com", password=SIGNUP["password1"])["Location"] == (
