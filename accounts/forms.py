@@ -31,6 +31,9 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name"]
+        help_texts = {
+            "display_name": _("Shown with your comments. Your e-mail address is never shown.")
+        }
 
     def clean_display_name(self):
         name = self.cleaned_data["display_name"].strip()

@@ -55,6 +55,7 @@ def test_sign_up_verify_sign_in_from_the_article_and_comment(live_server, page, 
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
     shot(page, screenshot_dir, "verification-sent")
+    assert_accessible(page)
 
     # Open the link from the e-mail and confirm.
     assert len(mail.outbox) == 1
@@ -87,6 +88,16 @@ def test_sign_up_verify_sign_in_from_the_article_and_comment(live_server, page, 
     assert page.locator(".comment__body a").get_attribute("rel") == "nofollow ugc noopener"
     assert visible_count(article) == 1
     assert_accessible(page)
+
+    # The author's own pages: edit within the window, and the profile.
+    page.locator(".comment__actions").get_by_role("link", name="Edit").click()
+    assert_accessible(page)
+    page.get_by_label("Your comment").fill("Good to see the talks moving at last.")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator(".comment__edited").inner_text() == "edited"
+    page.locator(".account-menu").get_by_role("link", name="Your profile").click()
+    assert_accessible(page)
+    shot(page, screenshot_dir, "profile")
 
 
 def test_a_form_sent_twice_at_once_stores_one_comment(live_server, page):
