@@ -248,11 +248,12 @@ def report_comment(*, comment, user, reason):
         return False
     open_reports = Report.objects.filter(comment=comment, resolved=False).count()
     if open_reports >= settings.NEWSROOM_COMMENT_REPORT_THRESHOLD:
-        set_status(
+        hidden = set_status(
             Comment.objects.filter(pk=comment.pk, status=Comment.Status.VISIBLE),
             Comment.Status.HELD,
         )
-        Comment.objects.filter(pk=comment.pk).update(held_reason="reported by readers")
+        if hidden:
+            Comment.objects.filter(pk=comment.pk).update(held_reason="reported by readers")
     return True
 
 

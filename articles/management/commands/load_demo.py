@@ -219,7 +219,8 @@ class Command(BaseCommand):
         )
         if settings.DEBUG:
             self.create_demo_users()
-        from comments.demo import load_demo_comments  # comments knows articles, not the reverse
+        # The demo discussion belongs to the comments app; only this dev command calls it.
+        from comments.demo import load_demo_comments
 
         load_demo_comments(seed, self.stdout)
 
