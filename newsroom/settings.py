@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "articles",
     "simple_history",
     "notices",
+    "allauth",
+    "allauth.account",
+    "accounts",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +80,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -126,6 +131,7 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-in after repeated failures, admin and readers alike.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("NEWSROOM_SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -235,6 +241,25 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
+
+# Reader accounts (django-allauth): e-mail and password, verified e-mail, POST-only sign-out.
+# allauth's own rate limits (ACCOUNT_RATE_LIMITS) stay at their defaults, kept in the cache.
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "articles:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "accounts.models.display_name"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("NEWSROOM_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "articles:home"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+
 # Newsroom's own settings.
 # Whole pages for anonymous readers (newsroom/pagecache.py). With several app server processes,
 # set REDIS_URL so that they share the cache and its invalidation.
@@ -262,3 +287,12 @@ NEWSROOM_FEED_FULL_TEXT = env_bool("NEWSROOM_FEED_FULL_TEXT")
 # PostgreSQL text-search configuration (language) of the search index; changing it needs a
 # reindex: `Article.objects.update_search_documents()` in `manage.py shell`.
 NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG", "english")
+
+# Comments: per-reader limits (counted in the default cache), the author's edit window, how
+# many readers' reports hide a comment, and when an article's comments close by themselves.
+NEWSROOM_COMMENT_MIN_INTERVAL = int(os.environ.get("NEWSROOM_COMMENT_MIN_INTERVAL", "15"))
+NEWSROOM_COMMENTS_PER_HOUR = int(os.environ.get("NEWSROOM_COMMENTS_PER_HOUR", "30"))
+NEWSROOM_COMMENT_EDIT_MINUTES = int(os.environ.get("NEWSROOM_COMMENT_EDIT_MINUTES", "15"))
+NEWSROOM_COMMENT_REPORT_THRESHOLD = int(os.environ.get("NEWSROOM_COMMENT_REPORT_THRESHOLD", "3"))
+NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", "0"))
+NEWSROOM_COMMENTS_PAGE_SIZE = int(os.environ.get("NEWSROOM_COMMENTS_PAGE_SIZE", "50"))

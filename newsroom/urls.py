@@ -9,6 +9,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("pages/", include("django.contrib.flatpages.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("comments/", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -54,3 +54,13 @@ def no_page_cache(settings):
     """For query budgets: measure the page's own rendering. A page served from the anonymous
     page cache runs no query at all (tests/test_pagecache.py)."""
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def reader(db):
+    return factories.make_reader("reader1", display_name="Anna Reader")
+
+
+@pytest.fixture
+def moderator(db):
+    return factories.make_staff("moderator", group="Moderator")

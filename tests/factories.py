@@ -103,3 +103,28 @@ def make_draft(created_by=None, **overrides):
     """An article not yet published, written by `created_by`."""
     fields = {"status": Article.Status.DRAFT, "published_at": None, "created_by": created_by}
     return make_article(**(fields | overrides))
+
+
+def make_reader(username=None, *, display_name=None, verified=True, **overrides):
+    """A reader as allauth leaves one after sign-up: a profile and, unless told, a verified
+    e-mail address."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import Profile
+
+    user = make_user(username, **overrides)
+    Profile.objects.create(user=user, display_name=display_name or f"Reader {user.username}")
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    return user
+
+
+def make_comment(article, user=None, body="A fair point.", parent=None, **overrides):
+    """A comment posted the way readers post, so the article's count follows. (Overrides are
+    written afterwards: use them for times, not for the status.)"""
+    from comments.models import Comment, post_comment
+
+    comment, _ = post_comment(article=article, user=user or make_reader(), body=body, parent=parent)
+    if overrides:
+        Comment.objects.filter(pk=comment.pk).update(**overrides)
+        comment.refresh_from_db()
+    return comment

@@ -28,7 +28,7 @@ def test_load_demo_twice_leaves_the_same_rows(settings):
     call_command("load_demo", "--articles", "12", stdout=None)
     assert row_counts() == first
     assert first["Article"] == 13
-    assert first["User"] == 3
+    assert first["User"] == 5  # editor, reporter, reader, and two readers who comment
 
 
 def test_demo_accounts_exist_only_when_debug_is_on(settings):
@@ -59,3 +59,26 @@ def test_demo_text_is_the_seed_pages_text():
     assert lines[0] == SEED_TITLE
     assert lines[2] == SEED_LEAD
     assert lines[3:6] == SEED_PARAGRAPHS
+
+
+def test_demo_discussion_is_loaded_once_and_the_demo_reader_can_comment(client, settings):
+    from allauth.account.models import EmailAddress
+
+    from comments.models import Comment, visible_count
+
+    settings.DEBUG = True
+    call_command("load_demo", "--articles", "1", stdout=None)
+    call_command("load_demo", "--articles", "1", stdout=None)
+    seed = Article.objects.get(title=SEED_TITLE)
+    assert Comment.objects.filter(article=seed).count() == 3
+    assert Comment.objects.filter(article=seed, parent__isnull=False).count() == 1
+    assert visible_count(seed) == 3
+    assert EmailAddress.objects.get(email="reader@example.com").verified
+
+    settings.DEBUG = False
+    signed_in = client.post(
+        reverse("account_login"), {"login": "reader@example.com", "password": "newsroom-reader"}
+    )
+    assert signed_in.status_code == 302
+    client.post(reverse("comments:create", args=[seed.pk]), {"body": "Signed in at once."})
+    assert visible_count(seed) == 4

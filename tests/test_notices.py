@@ -179,11 +179,12 @@ def many_notices_and_labels(count):
 def test_article_page_queries_do_not_grow_with_notices(client, django_assert_num_queries, count):
     many_notices_and_labels(count)
     article = make_article(body="<p>Name1 and Name2.</p>")
-    # nav, footer pages, article, authors, tags, corrections, related; notices, labels in force
-    with django_assert_num_queries(7 + 2):
+    # nav, footer pages, article, authors, tags, corrections, related, comment count, comment
+    # threads, replies (10); notices, labels in force
+    with django_assert_num_queries(10 + 2):
         page(client, article.get_absolute_url())
     # cached: the notices and the labelled body cost nothing more
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         page(client, article.get_absolute_url())
 
 
@@ -193,7 +194,7 @@ def test_scoped_notices_cost_one_query_per_kind_of_scope(client, django_assert_n
     for _ in range(5):
         make_notice(scope=Notice.Scope.SECTIONS, sections=[article.section])
         make_notice(scope=Notice.Scope.ARTICLES, articles=[article])
-    with django_assert_num_queries(7 + 4):
+    with django_assert_num_queries(10 + 4):
         page(client, article.get_absolute_url())
 
 

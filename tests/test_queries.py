@@ -21,8 +21,8 @@ def urls_for(articles):
         "tag": (reverse("articles:tag", args=["tag-0"]), LISTING_QUERIES + 2),
         "author": (article.authors.first().get_absolute_url(), LISTING_QUERIES + 1),
         # nav, footer, article (with section), authors, tags, corrections, related articles,
-        # notices, labels
-        "article": (article.get_absolute_url(), 7 + 2),
+        # notices, labels, comment count, a page of comment threads, their replies
+        "article": (article.get_absolute_url(), 7 + 2 + 3),
     }
 
 

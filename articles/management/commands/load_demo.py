@@ -209,16 +209,6 @@ class Command(BaseCommand):
                 article.tags.set(tags)
 
         self.load_correction_example()
-        # Other apps add their own demo content from their `demo.py` (load_demo(stdout)),
-        # so this app needs to know none of them.
-        for app_config in apps.get_app_configs():
-            ours = Path(app_config.path).is_relative_to(settings.BASE_DIR)
-            if (
-                ours
-                and app_config.name != "articles"
-                and module_has_submodule(app_config.module, "demo")
-            ):
-                import_module(f"{app_config.name}.demo").load_demo(self.stdout)
 
         site = Site.objects.get(pk=settings.SITE_ID)
         for url, title, content in INFORMATION_PAGES:
@@ -235,6 +225,16 @@ class Command(BaseCommand):
         )
         if settings.DEBUG:
             self.create_demo_users()
+        # Other apps add their own demo content from their `demo.py` (load_demo(stdout)),
+        # so this app needs to know none of them.
+        for app_config in apps.get_app_configs():
+            ours = Path(app_config.path).is_relative_to(settings.BASE_DIR)
+            if (
+                ours
+                and app_config.name != "articles"
+                and module_has_submodule(app_config.module, "demo")
+            ):
+                import_module(f"{app_config.name}.demo").load_demo(self.stdout)
 
     def load_correction_example(self):
         """A correction, so the article foot and /corrections/ have something to show."""
@@ -257,4 +257,6 @@ class Command(BaseCommand):
                 user.save()
                 if group:
                     user.groups.add(Group.objects.get(name=group))
-            self.stdout.write(f"  demo {group or 'Reader'} login: {username} / {password}")
+            # Readers sign in on the site with their e-mail; staff in the admin with a username.
+            login = username if group else email
+            self.stdout.write(f"  demo {group or 'Reader'} login: {login} / {password}")

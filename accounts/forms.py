@@ -1,0 +1,42 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Profile
+
+
+class SignupForm(forms.Form):
+    """allauth's sign-up form, plus the name shown on the reader's comments."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=60,
+        help_text=_("Shown with your comments. Your e-mail address is never shown."),
+        error_messages={"required": _("Please enter a display name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter a display name."))
+        return name
+
+    def signup(self, request, user):
+        Profile.objects.update_or_create(
+            user=user, defaults={"display_name": self.cleaned_data["display_name"]}
+        )
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["display_name"]
+        help_texts = {
+            "display_name": _("Shown with your comments. Your e-mail address is never shown.")
+        }
+
+    def clean_display_name(self):
+        name = self.cleaned_data["display_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Please enter a display name."))
+        return name

@@ -1,0 +1,20 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import ProfileForm
+from .models import Profile, display_name
+
+
+@login_required
+def profile(request):
+    instance = Profile.objects.filter(user=request.user).first() or Profile(
+        user=request.user, display_name=display_name(request.user)
+    )
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})

@@ -1,0 +1,177 @@
+from django.contrib import admin, messages
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comment, CommentBan, ModerationSettings, Report, set_status
+
+
+class ReportInline(admin.TabularInline):
+    model = Report
+    extra = 0
+    fields = ["user", "reason", "created_at", "resolved"]
+    readonly_fields = ["user", "reason", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = _("needs review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Held or reported"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(Q(status=Comment.Status.HELD) | Q(open_reports__gt=0))
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: held and reported comments first, newest first within each."""
+
+    list_display = [
+        "excerpt",
+        "status",
+        "held_reason",
+        "open_reports",
+        "author_link",
+        "article_link",
+        "created_at",
+    ]
+    list_filter = [NeedsReviewFilter, "status", "created_at"]
+    list_select_related = ["user", "article"]
+    search_fields = ["body", "user__email", "user__profile__display_name", "article__title"]
+    actions = ["approve", "remove", "hold"]
+    fields = [
+        "article_link",
+        "author_link",
+        "parent",
+        "body",
+        "status",
+        "held_reason",
+        "created_at",
+        "edited_at",
+    ]
+    readonly_fields = [
+        "article_link",
+        "author_link",
+        "parent",
+        "body",
+        "status",
+        "held_reason",
+        "created_at",
+        "edited_at",
+    ]
+    inlines = [ReportInline]
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            Comment.objects.annotate(
+                open_reports=Count("reports", filter=Q(reports__resolved=False)),
+                review_order=Case(
+                    When(status=Comment.Status.HELD, then=Value(0)),
+                    When(open_reports__gt=0, then=Value(1)),
+                    default=Value(2),
+                    output_field=IntegerField(),
+                ),
+            )
+        ).order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        return ["review_order", "-created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("comment"))
+    def excerpt(self, obj):
+        return Truncator(obj.body).chars(50)
+
+    @admin.display(description=_("open reports"), ordering="open_reports")
+    def open_reports(self, obj):
+        return obj.open_reports
+
+    @admin.display(description=_("article"))
+    def article_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', obj.get_absolute_url(), Truncator(obj.article.title).chars(40)
+        )
+
+    @admin.display(description=_("reader"))
+    def author_link(self, obj):
+        others = reverse("admin:comments_comment_changelist") + f"?user__id__exact={obj.user_id}"
+        ban = reverse("admin:comments_commentban_add") + f"?user={obj.user_id}"
+        return format_html(
+            '{} (<a href="{}">{}</a> · <a href="{}">{}</a>)',
+            obj.user.get_username(),
+            others,
+            _("all comments"),
+            ban,
+            _("ban"),
+        )
+
+    def change_status(self, request, queryset, status, message):
+        changed = set_status(Comment.objects.filter(pk__in=queryset.values("pk")), status)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve: show the selected comments"), permissions=["change"])
+    def approve(self, request, queryset):
+        self.change_status(
+            request, queryset, Comment.Status.VISIBLE, _("%(count)d comment(s) approved.")
+        )
+
+    @admin.action(description=_("Remove the selected comments"), permissions=["change"])
+    def remove(self, request, queryset):
+        self.change_status(
+            request, queryset, Comment.Status.REMOVED, _("%(count)d comment(s) removed.")
+        )
+
+    @admin.action(description=_("Hold the selected comments for review"), permissions=["change"])
+    def hold(self, request, queryset):
+        self.change_status(request, queryset, Comment.Status.HELD, _("%(count)d comment(s) held."))
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["comment", "user", "reason", "created_at", "resolved"]
+    list_filter = ["resolved"]
+    list_select_related = ["comment", "user"]
+    readonly_fields = ["comment", "user", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CommentBan)
+class CommentBanAdmin(admin.ModelAdmin):
+    list_display = ["user", "reason", "created_at", "created_by"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["user__email", "user__username", "reason"]
+    raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ModerationSettings)
+class ModerationSettingsAdmin(admin.ModelAdmin):
+    def changelist_view(self, request, extra_context=None):
+        # One row: the list is the form.
+        return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)
+
+    def has_add_permission(self, request):
+        return not ModerationSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

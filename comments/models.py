@@ -1,0 +1,333 @@
+import re
+from collections import Counter
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+BODY_MAX_LENGTH = 5000
+
+
+class CommentStats(models.Model):
+    """The number of visible comments on an article, kept by this app so that the article page
+    reads one row instead of counting, and so that articles need know nothing of comments.
+    Changed only by F() increments in the transaction that changes a comment's visibility."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="comment_stats"
+    )
+    visible = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("comment count")
+        verbose_name_plural = _("comment counts")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.visible}"
+
+    @classmethod
+    def add(cls, article_id, delta):
+        # INSERT … ON CONFLICT DO NOTHING, then an UPDATE that the database applies to the
+        # newest row version: exact however many transactions do it at once.
+        cls.objects.bulk_create([cls(article_id=article_id)], ignore_conflicts=True)
+        cls.objects.filter(article_id=article_id).update(visible=F("visible") + delta)
+
+
+def visible_count(article):
+    return (
+        CommentStats.objects.filter(article=article).values_list("visible", flat=True).first() or 0
+    )
+
+
+def comments_open(article, now=None):
+    """Open in the article's own switch, and not past the site's automatic closing."""
+    if not article.comments_open:
+        return False
+    days = settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS
+    if days and article.published_at:
+        return (now or timezone.now()) < article.published_at + timedelta(days=days)
+    return True
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(status=Comment.Status.VISIBLE)
+
+    def for_display(self):
+        return self.select_related("user__profile")
+
+    def threads(self, article):
+        """Top-level comments of an article that readers see: visible ones, and hidden ones
+        that keep visible replies (they show a placeholder), oldest first."""
+        visible_replies = Comment.objects.filter(
+            parent=OuterRef("pk"), status=Comment.Status.VISIBLE
+        )
+        return (
+            self.filter(article=article, parent=None)
+            .filter(Q(status=Comment.Status.VISIBLE) | Q(Exists(visible_replies)))
+            .for_display()
+            .order_by("created_at", "pk")
+        )
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        HELD = "held", _("Held for review")
+        REMOVED = "removed", _("Removed")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("reader"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("in reply to"),
+    )
+    body = models.TextField(_("text"), max_length=BODY_MAX_LENGTH)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.VISIBLE,
+        db_index=True,
+    )
+    deleted_by_author = models.BooleanField(_("deleted by its author"), default=False)
+    held_reason = models.CharField(_("why held"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    # One per form shown: a second POST of the same form (a double click) finds the first.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "submission_key"], name="comment_submitted_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "parent", "created_at"], name="comment_thread_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.article_id}: {self.body[:40]}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_visible(self):
+        return self.status == self.Status.VISIBLE
+
+    def editable_by(self, user, now=None):
+        window = timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_MINUTES)
+        return (
+            user.is_authenticated
+            and user.pk == self.user_id
+            and not self.deleted_by_author
+            and self.status != self.Status.REMOVED
+            and (now or timezone.now()) < self.created_at + window
+        )
+
+
+@transaction.atomic
+def post_comment(*, article, user, body, parent=None, submission_key=None):
+    """Store a reader's comment, held or visible as the moderation settings say, and count it.
+    Returns (comment, created); a repeated submission_key returns the first comment."""
+    if parent is not None and parent.parent_id:
+        parent = parent.parent  # one level of replies: a reply to a reply joins its thread
+    status, reason = Comment.Status.VISIBLE, ""
+    moderation = ModerationSettings.load()
+    if moderation.premoderation:
+        status, reason = Comment.Status.HELD, "pre-moderation"
+    elif word := moderation.banned_word_in(body):
+        status, reason = Comment.Status.HELD, f"banned word: {word}"[:200]
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                user=user,
+                parent=parent,
+                body=body,
+                status=status,
+                held_reason=reason,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return Comment.objects.get(user=user, submission_key=submission_key), False
+    if comment.is_visible:
+        CommentStats.add(article.pk, 1)
+    return comment, True
+
+
+@transaction.atomic
+def set_status(comments, status, *, deleted_by_author=False):
+    """Move comments to a status and keep every affected article's count exact. Returns how
+    many changed. Rows are locked first, so two moderators at once count each change once."""
+    rows = list(
+        comments.select_for_update()
+        .exclude(status=status)
+        .values_list("pk", "article_id", "status")
+    )
+    if not rows:
+        return 0
+    changes = {"status": status}
+    if status == Comment.Status.VISIBLE:
+        changes["held_reason"] = ""
+    if deleted_by_author:
+        changes["deleted_by_author"] = True
+    Comment.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(**changes)
+    deltas = Counter()
+    for _pk, article_id, old in rows:
+        deltas[article_id] += (status == Comment.Status.VISIBLE) - (old == Comment.Status.VISIBLE)
+    for article_id, delta in deltas.items():
+        if delta:
+            CommentStats.add(article_id, delta)
+    if status == Comment.Status.VISIBLE:
+        Report.objects.filter(comment__in=[pk for pk, _, _ in rows]).update(resolved=True)
+    return len(rows)
+
+
+class Report(models.Model):
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reader"),
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    resolved = models.BooleanField(
+        _("resolved"), default=False, help_text=_("Set when a moderator approves the comment.")
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="report_once_per_reader")
+        ]
+
+    def __str__(self):
+        return f"{self.user} reported {self.comment_id}: {self.reason[:40]}"
+
+
+@transaction.atomic
+def report_comment(*, comment, user, reason):
+    """A reader flags a comment once. Enough open reports hide it until a moderator looks.
+    Returns False when this reader had already reported it."""
+    try:
+        with transaction.atomic():
+            Report.objects.create(comment=comment, user=user, reason=reason)
+    except IntegrityError:
+        return False
+    open_reports = Report.objects.filter(comment=comment, resolved=False).count()
+    if open_reports >= settings.NEWSROOM_COMMENT_REPORT_THRESHOLD:
+        hidden = set_status(
+            Comment.objects.filter(pk=comment.pk, status=Comment.Status.VISIBLE),
+            Comment.Status.HELD,
+        )
+        if hidden:
+            Comment.objects.filter(pk=comment.pk).update(held_reason="reported by readers")
+    return True
+
+
+class CommentBan(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comment_ban",
+        verbose_name=_("reader"),
+    )
+    reason = models.CharField(
+        _("reason"), max_length=300, help_text=_("Kept for the moderators; not shown to readers.")
+    )
+    created_at = models.DateTimeField(_("banned"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("banned by"),
+    )
+
+    class Meta:
+        verbose_name = _("comment ban")
+        verbose_name_plural = _("comment bans")
+
+    def __str__(self):
+        return str(self.user)
+
+
+def is_banned(user):
+    return CommentBan.objects.filter(user=user).exists()
+
+
+class ModerationSettings(models.Model):
+    """One row of site-wide moderation settings, edited in the admin."""
+
+    premoderation = models.BooleanField(
+        _("pre-moderation"),
+        default=False,
+        help_text=_(
+            "Hold every new comment until a moderator approves it. Untick for post-moderation: "
+            "comments appear at once and moderators act on reports."
+        ),
+    )
+    banned_words = models.TextField(
+        _("banned words"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line. A comment containing one (in any letter case) is held "
+            "for review instead of appearing."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("moderation settings")
+        verbose_name_plural = _("moderation settings")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def banned_word_in(self, text):
+        words = [line.strip() for line in self.banned_words.splitlines() if line.strip()]
+        for word in words:
+            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE):
+                return word
+        return None

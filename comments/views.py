@@ -1,0 +1,157 @@
+from urllib.parse import urlencode
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from articles.models import Article
+
+from .forms import CommentForm, ReportForm
+from .models import (
+    Comment,
+    ModerationSettings,
+    comments_open,
+    is_banned,
+    post_comment,
+    report_comment,
+    set_status,
+)
+from .ratelimit import allow_comment, claim_submission
+
+
+def sign_in_url(article):
+    return f"{reverse('account_login')}?{urlencode({'next': article.get_absolute_url()})}"
+
+
+def needs_verified_email(user):
+    return settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory" and not (
+        EmailAddress.objects.filter(user=user, verified=True).exists()
+    )
+
+
+def refuse(request, article, message):
+    messages.error(request, message)
+    return redirect(f"{article.get_absolute_url()}#comments")
+
+
+def article_with_form(request, article, form, status=200):
+    """The article page again, with the reader's text and what was wrong with it."""
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "current_section_slug": article.section.slug, "comment_form": form},
+        status=status,
+    )
+
+
+@require_POST
+def comment_create(request, article_id):
+    article = get_object_or_404(Article.objects.published().for_detail(), pk=article_id)
+    if not request.user.is_authenticated:
+        return redirect(sign_in_url(article))
+    if not comments_open(article):
+        return refuse(request, article, _("Comments on this article are closed."))
+    if is_banned(request.user):
+        return refuse(request, article, _("You can no longer comment on this site."))
+    if needs_verified_email(request.user):
+        return refuse(request, article, _("Please confirm your e-mail address before commenting."))
+
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return article_with_form(request, article, form)
+    key = form.cleaned_data["submission_key"]
+    if key and not claim_submission(request.user.pk, key):
+        # The same form again (a double click): show the first post, never an error.
+        earlier = Comment.objects.filter(user=request.user, submission_key=key).first()
+        return redirect(earlier or f"{article.get_absolute_url()}#comments")
+    parent = None
+    if parent_id := form.cleaned_data["parent"]:
+        parent = Comment.objects.visible().filter(article=article, pk=parent_id).first()
+        if parent is None:
+            form.add_error(None, _("The comment you replied to no longer exists."))
+            return article_with_form(request, article, form)
+    if not allow_comment(request.user.pk):
+        form.add_error(
+            None,
+            _("You are commenting too fast. Please wait a little and post again."),
+        )
+        return article_with_form(request, article, form, status=429)
+
+    comment, created = post_comment(
+        article=article,
+        user=request.user,
+        body=form.cleaned_data["body"],
+        parent=parent,
+        submission_key=key,
+    )
+    if created and comment.is_visible:
+        messages.success(request, _("Your comment has been published."))
+    elif created:
+        messages.info(
+            request, _("Thank you. Your comment will appear once a moderator has read it.")
+        )
+    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+
+
+def own_comment(request, pk):
+    """The signed-in reader's own comment; anybody else's is not found."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    comment = get_object_or_404(
+        Comment.objects.select_related("article__section"), pk=pk, user=request.user
+    )
+    if not comment.editable_by(request.user):
+        raise PermissionDenied(_("Comments can only be changed shortly after posting."))
+    return comment
+
+
+def comment_edit(request, pk):
+    comment = own_comment(request, pk)
+    form = CommentForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        comment = form.save(commit=False)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+        moderation = ModerationSettings.load()
+        if word := moderation.banned_word_in(comment.body):
+            set_status(Comment.objects.filter(pk=comment.pk), Comment.Status.HELD)
+            Comment.objects.filter(pk=comment.pk).update(held_reason=f"banned word: {word}"[:200])
+            messages.info(
+                request, _("Your comment will appear again once a moderator has read it.")
+            )
+        return redirect(comment)
+    return render(request, "comments/edit.html", {"form": form, "comment": comment})
+
+
+@require_POST
+def comment_delete(request, pk):
+    comment = own_comment(request, pk)
+    set_status(
+        Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, deleted_by_author=True
+    )
+    messages.success(request, _("Your comment has been deleted."))
+    return redirect(f"{comment.article.get_absolute_url()}#comments")
+
+
+def comment_report(request, pk):
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    comment = get_object_or_404(
+        Comment.objects.visible().select_related("article", "user__profile"), pk=pk
+    )
+    if comment.user_id == request.user.pk:
+        raise PermissionDenied
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if report_comment(comment=comment, user=request.user, reason=form.cleaned_data["reason"]):
+            messages.success(request, _("Thank you. A moderator will look at this comment."))
+        else:
+            messages.info(request, _("You have already reported this comment."))
+        return redirect(f"{comment.article.get_absolute_url()}#comments")
+    return render(request, "comments/report.html", {"form": form, "comment": comment})

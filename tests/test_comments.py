@@ -1,0 +1,427 @@
+"""Sign-in-only comments: posting rules, limits, the author's window, reports and moderation."""
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment, CommentBan, ModerationSettings, Report, visible_count
+from tests.factories import make_article, make_comment, make_reader
+
+pytestmark = pytest.mark.django_db
+
+SENTENCE = "Dear reader, to leave comments on the publication, you must sign in."
+
+
+def post(client, article, body="Well argued.", **data):
+    return client.post(reverse("comments:create", args=[article.pk]), {"body": body, **data})
+
+
+def page_text(response):
+    return re.sub(r"<[^>]+>", "", response.content.decode())
+
+
+@pytest.fixture
+def signed_in(client, reader):
+    client.force_login(reader)
+    return client
+
+
+def test_anonymous_post_stores_nothing_and_redirects_to_sign_in(client, article):
+    response = post(client, article)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert f"next={article.get_absolute_url().replace('/', '%2F')}" in response["Location"]
+    assert not Comment.objects.exists()
+
+
+def test_anonymous_reader_sees_the_sentence_and_a_sign_in_link_back_and_no_form(client, article):
+    response = client.get(article.get_absolute_url())
+    assert SENTENCE in page_text(response)
+    next_url = article.get_absolute_url().replace("/", "%2F")
+    assert f'href="{reverse("account_login")}?next={next_url}"' in response.content.decode()
+    assert 'id="comment-form"' not in response.content.decode()
+
+
+def test_signed_in_comment_appears_and_the_count_grows(signed_in, article):
+    assert visible_count(article) == 0
+    response = post(signed_in, article, "First!\nSecond line.")
+    comment = Comment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#comment-{comment.pk}")
+
+    page = signed_in.get(article.get_absolute_url()).content.decode()
+    assert "First!<br>Second line." in page
+    assert "Anna Reader" in page
+    assert visible_count(article) == 1
+    assert '<a class="comment-count" href="#comments">' in page
+    assert SENTENCE not in page
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">click</a>',
+        "javascript:alert(1)",
+        '" rel="nofollow" onmouseover="alert(1)',
+    ],
+)
+def test_markup_in_a_comment_renders_as_text(signed_in, article, payload):
+    post(signed_in, article, payload)
+    page = signed_in.get(article.get_absolute_url()).content.decode()
+    body = page.split('class="comment__body">')[1].split("</div>")[0]
+    assert "<" not in body.replace("<br>", "")
+    assert 'href="javascript' not in page
+    assert "onerror=" not in body.replace("onerror=&quot;", "")
+
+
+def test_links_in_a_comment_are_made_with_nofollow_ugc_noopener(signed_in, article):
+    post(signed_in, article, "See https://example.com/report for details.")
+    page = signed_in.get(article.get_absolute_url()).content.decode()
+    assert (
+        '<a href="https://example.com/report" rel="nofollow ugc noopener">'
+        "https://example.com/report</a>"
+    ) in page
+
+
+def test_a_draft_refuses_comments(signed_in):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    assert post(signed_in, draft).status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_a_scheduled_article_refuses_comments(signed_in):
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    assert post(signed_in, scheduled).status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_a_closed_article_refuses_comments_and_says_so(signed_in):
+    closed = make_article(comments_open=False)
+    response = post(signed_in, closed)
+    assert response.status_code == 302
+    assert not Comment.objects.exists()
+    page = signed_in.get(closed.get_absolute_url()).content.decode()
+    assert "Comments on this article are closed." in page
+    assert 'id="comment-form"' not in page
+
+
+def test_comments_close_by_themselves_n_days_after_publication(signed_in, settings):
+    settings.NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = 7
+    old = make_article(published_at=timezone.now() - timedelta(days=8))
+    recent = make_article(published_at=timezone.now() - timedelta(days=6))
+    post(signed_in, old)
+    assert not Comment.objects.exists()
+    signed_in.cookies.clear()
+    signed_in.force_login(make_reader())
+    post(signed_in, recent)
+    assert Comment.objects.get().article == recent
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [("   ", "Please write something before posting."), ("x" * 5001, "at most 5000 characters")],
+)
+def test_empty_or_overlong_text_comes_back_with_an_error_and_the_text(
+    signed_in, article, body, error
+):
+    response = post(signed_in, article, body)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert error in page
+    if body.strip():
+        assert body in page
+    assert not Comment.objects.exists()
+
+
+def test_a_second_comment_within_the_interval_is_refused_with_the_text_kept(signed_in, article):
+    post(signed_in, article, "first")
+    response = post(signed_in, article, "second, too soon")
+    assert response.status_code == 429
+    assert "You are commenting too fast" in response.content.decode()
+    assert "second, too soon" in response.content.decode()
+    assert Comment.objects.count() == 1
+
+
+def test_the_hourly_limit_holds(signed_in, article, settings):
+    settings.NEWSROOM_COMMENT_MIN_INTERVAL = 0
+    settings.NEWSROOM_COMMENTS_PER_HOUR = 3
+    codes = [post(signed_in, article, f"comment {i}").status_code for i in range(5)]
+    assert codes == [302, 302, 302, 429, 429]
+    assert Comment.objects.count() == 3
+
+
+def test_a_double_click_posts_once(signed_in, article):
+    key = str(uuid.uuid4())
+    first = post(signed_in, article, "once", submission_key=key)
+    second = post(signed_in, article, "once", submission_key=key)
+    assert Comment.objects.count() == 1
+    assert first["Location"] == second["Location"]
+    assert visible_count(article) == 1
+
+
+def test_a_double_click_while_the_first_post_is_still_saving_shows_no_error(signed_in, article):
+    key = str(uuid.uuid4())
+    first = post(signed_in, article, "once", submission_key=key)
+    Comment.objects.all().delete()  # as if the first request had not committed yet
+    second = post(signed_in, article, "once", submission_key=key)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == f"{article.get_absolute_url()}#comments"
+    assert not Comment.objects.exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused(article, reader):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reader)
+    assert post(client, article).status_code == 403
+    assert not Comment.objects.exists()
+
+
+def test_deleting_a_reader_keeps_the_count_exact(article):
+    reader = make_reader()
+    make_comment(article, reader)
+    make_comment(article)
+    reader.delete()
+    assert visible_count(article) == 1
+
+
+def test_deleting_an_article_takes_its_comments_and_count_along(article):
+    make_comment(article)
+    article.delete()
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_goes_under_its_parent(signed_in, article):
+    parent = make_comment(article, body="The parent.")
+    post(signed_in, article, "The reply.", parent=parent.pk)
+    reply = Comment.objects.get(parent=parent)
+    page = signed_in.get(article.get_absolute_url()).content.decode()
+    replies_list = page.split('class="comments__replies"')[1]
+    assert f'id="comment-{reply.pk}"' in replies_list
+    assert visible_count(article) == 2
+
+
+def test_the_author_edits_within_the_window_and_the_comment_is_marked_edited(signed_in, reader):
+    article = make_article()
+    comment = make_comment(article, reader, "Typo hre.")
+    response = signed_in.post(reverse("comments:edit", args=[comment.pk]), {"body": "Typo here."})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "Typo here."
+    assert comment.edited_at is not None
+    assert ">edited<" in signed_in.get(article.get_absolute_url()).content.decode()
+
+
+def test_after_the_window_the_author_can_neither_edit_nor_delete(signed_in, reader, article):
+    comment = make_comment(article, reader, "Old words.")
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=16))
+    edit = signed_in.post(reverse("comments:edit", args=[comment.pk]), {"body": "New words."})
+    delete = signed_in.post(reverse("comments:delete", args=[comment.pk]))
+    assert (edit.status_code, delete.status_code) == (403, 403)
+    comment.refresh_from_db()
+    assert (comment.body, comment.status) == ("Old words.", Comment.Status.VISIBLE)
+
+
+def test_the_author_deletes_within_the_window_and_the_count_drops(signed_in, reader, article):
+    comment = make_comment(article, reader)
+    signed_in.post(reverse("comments:delete", args=[comment.pk]))
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED
+    assert visible_count(article) == 0
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_another_readers_edit_or_delete_answers_404_and_changes_nothing(signed_in, article, action):
+    comment = make_comment(article, make_reader(), "Mine, not yours.")
+    response = signed_in.post(reverse(f"comments:{action}", args=[comment.pk]), {"body": "Hacked"})
+    assert response.status_code == 404
+    comment.refresh_from_db()
+    assert (comment.body, comment.status) == ("Mine, not yours.", Comment.Status.VISIBLE)
+
+
+def test_anonymous_edit_or_delete_is_refused(client, article):
+    comment = make_comment(article)
+    assert client.post(reverse("comments:delete", args=[comment.pk])).status_code == 403
+    assert Comment.objects.get().status == Comment.Status.VISIBLE
+
+
+def test_enough_reports_hide_a_comment_until_a_moderator_looks(client, article, settings):
+    settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+    comment = make_comment(article, body="Rude words.")
+    readers = [make_reader() for _ in range(3)]
+    for number, reader in enumerate(readers, start=1):
+        client.force_login(reader)
+        url = reverse("comments:report", args=[comment.pk])
+        client.post(url, {"reason": "rude"})
+        client.post(url, {"reason": "rude again"})  # the same reader counts once
+        comment.refresh_from_db()
+        expected = Comment.Status.HELD if number == 3 else Comment.Status.VISIBLE
+        assert comment.status == expected
+    assert Report.objects.count() == 3
+    assert visible_count(article) == 0
+    assert "Rude words." not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_reader_cannot_report_their_own_comment(signed_in, reader, article):
+    comment = make_comment(article, reader)
+    response = signed_in.post(reverse("comments:report", args=[comment.pk]), {"reason": "x"})
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_pre_moderation_holds_every_comment(signed_in, article):
+    ModerationSettings.objects.update(premoderation=True)
+    post(signed_in, article, "Waiting for approval.")
+    assert Comment.objects.get().status == Comment.Status.HELD
+    assert visible_count(article) == 0
+    assert "Waiting for approval." not in signed_in.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_banned_word_holds_the_comment_for_review(signed_in, article):
+    ModerationSettings.objects.update(banned_words="scam\nbuy now")
+    post(signed_in, article, "This is a SCAM, clearly.")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.HELD
+    assert "scam" in comment.held_reason
+    assert visible_count(article) == 0
+
+
+def test_a_word_that_merely_contains_a_banned_word_passes(signed_in, article):
+    ModerationSettings.objects.update(banned_words="scam")
+    post(signed_in, article, "Scampi for dinner.")
+    assert Comment.objects.get().status == Comment.Status.VISIBLE
+
+
+def test_a_banned_reader_cannot_comment(signed_in, reader, article):
+    CommentBan.objects.create(user=reader, reason="Spam")
+    post(signed_in, article)
+    assert not Comment.objects.exists()
+
+
+def test_a_reader_without_a_verified_email_cannot_comment(client, article):
+    client.force_login(make_reader(verified=False))
+    post(client, article)
+    assert not Comment.objects.exists()
+
+
+def test_a_removed_comment_with_replies_leaves_a_placeholder(client, article):
+    parent = make_comment(article, body="Removed text.")
+    make_comment(article, body="A reply that stays.", parent=parent)
+    Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.REMOVED)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Comment removed by a moderator" in page
+    assert "Removed text." not in page
+    assert "A reply that stays." in page
+
+
+def test_long_discussions_come_in_pages(client, article, settings):
+    settings.NEWSROOM_COMMENTS_PAGE_SIZE = 2
+    for number in range(3):
+        make_comment(article, body=f"Comment number {number}.")
+    first = client.get(article.get_absolute_url()).content.decode()
+    second = client.get(article.get_absolute_url() + "?comments=2").content.decode()
+    assert "Comment number 1." in first and "Comment number 2." not in first
+    assert "Comment number 2." in second and "Comment number 0." not in second
+    assert client.get(article.get_absolute_url() + "?comments=x").status_code == 200
+
+
+@pytest.mark.parametrize("signed", [False, True])
+@pytest.mark.usefixtures("no_page_cache")
+def test_article_page_queries_do_not_grow_with_comments(
+    client, django_assert_num_queries, signed, reader
+):
+    empty, busy = make_article(), make_article()
+    for _ in range(20):
+        parent = make_comment(busy)
+        for _ in range(9):
+            make_comment(busy, parent=parent)
+    assert visible_count(busy) == 200
+    if signed:
+        client.force_login(reader)
+    client.get(empty.get_absolute_url())  # warms the notices and labels caches
+    counts = []
+    # the article page's 7 (tests/test_queries.py), then the comment count, a page of
+    # threads, their replies; signed in: the session and the reader
+    for article in (empty, busy):
+        with django_assert_num_queries(12 if signed else 10) as captured:
+            response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+
+
+def test_the_admin_queue_shows_held_and_reported_comments_first(client, article, moderator):
+    visible = make_comment(article, body="Plain.")
+    reported = make_comment(article, body="Reported.")
+    held = make_comment(article, body="Held.")
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.HELD)
+    Report.objects.create(comment=reported, user=make_reader(), reason="rude")
+    client.force_login(moderator)
+    page = client.get(reverse("admin:comments_comment_changelist")).content.decode()
+    positions = [page.index(text) for text in ("Held.", "Reported.", "Plain.")]
+    assert positions == sorted(positions)
+    assert visible.get_absolute_url() in page
+    assert (
+        client.get(
+            reverse("admin:comments_comment_changelist") + f"?user__id__exact={visible.user_id}"
+        ).status_code
+        == 200
+    )
+
+
+def test_moderators_approve_and_remove_in_bulk_and_the_count_follows(client, article, moderator):
+    ModerationSettings.objects.update(premoderation=True)
+    held = [make_comment(article, body=f"Held {i}") for i in range(3)]
+    client.force_login(moderator)
+    url = reverse("admin:comments_comment_changelist")
+    client.post(url, {"action": "approve", "_selected_action": [c.pk for c in held]})
+    assert visible_count(article) == 3
+    client.post(url, {"action": "remove", "_selected_action": [held[0].pk]})
+    assert visible_count(article) == 2
+    client.post(url, {"action": "remove", "_selected_action": [held[0].pk]})  # again: no change
+    assert visible_count(article) == 2
+
+
+def test_moderators_ban_a_reader_with_a_reason(client, moderator):
+    reader = make_reader()
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:comments_commentban_add"), {"user": reader.pk, "reason": "Abuse"}
+    )
+    assert response.status_code == 302
+    ban = CommentBan.objects.get()
+    assert (ban.user, ban.reason, ban.created_by) == (reader, "Abuse", moderator)
+
+
+def test_the_moderator_group_can_moderate_and_nothing_on_articles_but_read():
+    group = Group.objects.get(name="Moderator")
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"change_comment", "add_commentban", "change_moderationsettings"} <= codenames
+    assert "change_article" not in codenames
+
+
+@pytest.mark.parametrize(
+    "data", [{"parent": "not-a-number"}, {"submission_key": "nope"}, {"parent": "999999"}]
+)
+def test_a_tampered_form_answers_with_an_error_not_a_500(signed_in, article, data):
+    response = post(signed_in, article, "Kept text.", **data)
+    assert response.status_code == 200
+    assert "Kept text." in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_removed_comment_is_refused(signed_in, article):
+    parent = make_comment(article)
+    Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.REMOVED)
+    post(signed_in, article, "Late reply.", parent=parent.pk)
+    assert not Comment.objects.filter(parent=parent).exists()
