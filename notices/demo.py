@@ -2,6 +2,7 @@
 Called by `load_demo` (articles discovers each app's demo.py). Safe to run again."""
 
 from django.db import transaction
+from django.urls import reverse
 
 from .models import Label, Notice
 
@@ -85,9 +86,18 @@ def notice(name, **fields):
     return Notice.objects.get_or_create(name=name, defaults=fields)[0]
 
 
+def channels_body():
+    """The seed's words, then where to subscribe: the site's own feeds."""
+    feeds = (
+        f'<p><a href="{reverse("articles:feed_rss")}">RSS</a> · '
+        f'<a href="{reverse("articles:feed_atom")}">Atom</a></p>'
+    )
+    return CHANNELS + feeds
+
+
 @transaction.atomic
 def load_demo(stdout):
-    notice("Our news channels", body=CHANNELS, placement=Notice.Placement.ARTICLE_END)
+    notice("Our news channels", body=channels_body(), placement=Notice.Placement.ARTICLE_END)
     organizations = notice(
         "Banned organizations",
         placement=Notice.Placement.FOOTER,
