@@ -28,7 +28,7 @@ def test_load_demo_twice_leaves_the_same_rows(settings):
     call_command("load_demo", "--articles", "12", stdout=None)
     assert row_counts() == first
     assert first["Article"] == 13
-    assert first["User"] == 5  # editor, reporter, reader, and two readers who comment
+    assert first["User"] == 6  # editor, reporter, moderator, reader, two readers who comment
 
 
 def test_demo_accounts_exist_only_when_debug_is_on(settings):
