@@ -76,7 +76,12 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "slug", "section", "authors", "lead", "body", "tags"]
-        widgets = {"tags": TagListWidget(attrs={"size": 60})}
+        wide = {"style": "width: min(100%, 48rem)"}
+        widgets = {
+            "title": forms.TextInput(attrs=wide),
+            "slug": forms.TextInput(attrs=wide),
+            "tags": TagListWidget(attrs=wide),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
