@@ -56,16 +56,7 @@ class NoticeAdmin(SimpleHistoryAdmin):
         if not notice.pk:
             return _("Save the notice to see how readers will see it.")
         labels = [_label_data(label) for label in notice.labels.in_force()]
-        data = labelling.NoticeData(
-            pk=notice.pk,
-            name=notice.name,
-            body=notice.body,
-            placement=notice.placement,
-            scope=notice.scope,
-            position=notice.position,
-            list_format=notice.list_format,
-            labels=tuple(labels) if notice.list_format else (),
-        )
+        data = labelling.NoticeData.of(notice, labels)
         return render_to_string(
             "notices/notices.html", {"notices": [data], "placement": notice.placement}
         )

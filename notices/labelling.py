@@ -177,6 +177,21 @@ class NoticeData:
     labels: tuple = ()
     targets: frozenset = frozenset()  # the chosen sections' or articles' ids
 
+    @classmethod
+    def of(cls, notice, labels, targets=frozenset()):
+        """What a page needs of a notice row, with the labels it lists (if it lists any)."""
+        return cls(
+            pk=notice.pk,
+            name=notice.name,
+            body=notice.body,
+            placement=notice.placement,
+            scope=notice.scope,
+            position=notice.position,
+            list_format=notice.list_format,
+            labels=tuple(labels) if notice.list_format else (),
+            targets=frozenset(targets),
+        )
+
     def applies_to(self, article):
         from .models import Notice
 
@@ -259,17 +274,7 @@ def load_snapshot(day=None):
     for label in labels:
         by_notice.setdefault(label.notice_id, []).append(label)
     return tuple(
-        NoticeData(
-            pk=notice.pk,
-            name=notice.name,
-            body=notice.body,
-            placement=notice.placement,
-            scope=notice.scope,
-            position=notice.position,
-            list_format=notice.list_format,
-            labels=tuple(by_notice.get(notice.pk, ()) if notice.list_format else ()),
-            targets=frozenset(scoped.get(notice.pk, ())),
-        )
+        NoticeData.of(notice, by_notice.get(notice.pk, ()), scoped.get(notice.pk, ()))
         for notice in notices
     ), labels
 
