@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from newsroom.middleware import (
@@ -159,6 +159,7 @@ def own_comment(request, pk):
     return comment
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @keeps_text_when_database_is_down
 def comment_edit(request, pk):
     comment = own_comment(request, pk)
@@ -188,6 +189,7 @@ def comment_delete(request, pk):
     return redirect(f"{comment.article.get_absolute_url()}#comments")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_report(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
