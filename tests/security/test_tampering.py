@@ -172,3 +172,51 @@ def test_a_sql_shaped_comment_is_stored_as_written(signed_in, article):
     signed_in.post(reverse("comments:create", args=[article.pk]), {"body": SQL[1]})
     assert Comment.objects.get().body == SQL[1]
     assert Article.objects.filter(pk=article.pk).exists()
+
+
+# NUL characters in forms (PostgreSQL refuses them in any text; they must never reach it)
+
+
+def nul_comment(client, reader):
+    article = make_article()
+    return client.post(reverse("comments:create", args=[article.pk]), {"body": "a\x00b"})
+
+
+def nul_reply_number(client, reader):
+    article = make_article()
+    url = reverse("comments:create", args=[article.pk])
+    return client.post(url, {"body": "ok", "parent": "1\x00"})
+
+
+def nul_report(client, reader):
+    comment = make_comment(make_article())
+    return client.post(reverse("comments:report", args=[comment.pk]), {"reason": "spam\x00"})
+
+
+def nul_display_name(client, reader):
+    return client.post(reverse("accounts:profile"), {"display_name": "Anna\x00"})
+
+
+def nul_sign_in(client, reader):
+    client.logout()
+    return client.post(reverse("account_login"), {"login": "a\x00@example.com", "password": "x"})
+
+
+@pytest.mark.parametrize(
+    "attempt", [nul_comment, nul_reply_number, nul_report, nul_display_name, nul_sign_in]
+)
+def test_a_nul_character_in_a_form_gets_a_form_error_and_stores_nothing(signed_in, reader, attempt):
+    response = attempt(signed_in, reader)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Null characters are not allowed." in html or "The form was damaged" in html
+    assert not Comment.objects.filter(body__contains="ok").exists()
+    assert "\x00" not in Profile.objects.get(user=reader).display_name
+
+
+def test_a_nul_character_in_a_reporters_headline_gets_a_form_error(client, reporter):
+    client.force_login(reporter)
+    response = client.post(ADD_URL, post_data(section=make_section(), title="Budget\x00"))
+    assert response.status_code == 200
+    assert "title" in response.context["adminform"].form.errors
+    assert not Article.objects.exists()
