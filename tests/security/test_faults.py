@@ -153,3 +153,22 @@ def test_an_edit_sent_while_the_database_is_down_comes_back_with_its_text(client
     assert ">Fixed it</textarea>" in response.content.decode()
     comment.refresh_from_db()
     assert comment.body == "A fair point."
+
+
+def test_readers_sign_in_and_comment_while_redis_is_down(client):
+    """Rate limits and the double-click guard live in the cache; without it they let requests
+    through (the database's unique key still stops a double post) rather than refuse everyone."""
+    article = make_article()
+    make_reader("anna")
+    with override_settings(CACHES=REDIS_DOWN):
+        response = client.post(
+            reverse("account_login"), {"login": "anna@example.com", "password": "pw-12345678"}
+        )
+        assert response.status_code == 302
+        assert "_auth_user_id" in client.session
+        key = "0b8f7c3e-5d1a-4f6b-8e2c-9a7d3b1c4e5f"
+        url = reverse("comments:create", args=[article.pk])
+        for _ in range(2):  # a double click: one comment
+            response = client.post(url, {"body": "Still here", "submission_key": key})
+            assert response.status_code == 302
+    assert Comment.objects.get().body == "Still here"
