@@ -172,3 +172,18 @@ def test_readers_sign_in_and_comment_while_redis_is_down(client):
             response = client.post(url, {"body": "Still here", "submission_key": key})
             assert response.status_code == 302
     assert Comment.objects.get().body == "Still here"
+
+
+@pytest.mark.parametrize(
+    "referer, back",
+    [("http://testserver/article/1/x/", "http://testserver/article/1/x/"),
+     ("https://evil.example/phish", "/")],
+)  # fmt: skip
+def test_the_kept_comment_page_links_back_only_to_this_site(client, referer, back):
+    article = make_article()
+    with database_unreachable():
+        response = client.post(
+            reverse("comments:create", args=[article.pk]), {"body": "Hi"}, HTTP_REFERER=referer
+        )
+    assert response.status_code == 503
+    assert f'<a href="{back}">' in response.content.decode()
