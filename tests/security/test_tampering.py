@@ -220,3 +220,40 @@ def test_a_nul_character_in_a_reporters_headline_gets_a_form_error(client, repor
     assert response.status_code == 200
     assert "title" in response.context["adminform"].form.errors
     assert not Article.objects.exists()
+
+
+# Numbers: huge, negative, non-numeric, where the address or a form carries one
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["99999999999999999999", "9223372036854775808", "-5", "0", "abc", "1e3", "9" * 5000, "%C0"],
+)
+def test_any_discussion_page_number_shows_the_article(client, article, value):
+    make_comment(article, body="The first comment.")
+    response = client.get(f"{article.get_absolute_url()}?comments={value}")
+    assert response.status_code == 200
+    assert "The first comment." in response.content.decode()
+
+
+@pytest.mark.parametrize("parent", ["99999999999999999999", "-1", "1.5"])
+def test_a_reply_to_an_impossible_comment_number_is_refused(signed_in, article, parent):
+    response = signed_in.post(
+        reverse("comments:create", args=[article.pk]), {"body": "Reply", "parent": parent}
+    )
+    assert response.status_code == 200
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/comments/99999999999999999999/edit/",
+        "/comments/99999999999999999999/report/",
+        "/preview/99999999999999999999/",
+        "/preview/1/version/99999999999999999999/",
+    ],
+)
+def test_huge_numbers_in_addresses_are_not_found(client, editor, address):
+    client.force_login(editor)
+    assert client.get(address).status_code == 404
