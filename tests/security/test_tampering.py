@@ -257,3 +257,31 @@ def test_a_reply_to_an_impossible_comment_number_is_refused(signed_in, article, 
 def test_huge_numbers_in_addresses_are_not_found(client, editor, address):
     client.force_login(editor)
     assert client.get(address).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address, status",
+    [
+        ("/sitemap-articles.xml?p=99999999999999999999", 404),
+        ("/sitemap-articles.xml?p=-1", 404),
+        ("/sitemap-tags.xml?p=abc", 404),
+        ("/corrections/?page=99999999999999999999", 404),
+        ("/search/?q=a&page=99999999999999999999", 200),
+        ("/search/?q=a&page=-1", 200),
+        ("/tag/%E2%80%AE/rss/", 404),
+        ("/pages/../../etc/passwd", 404),
+        ("/static/%2e%2e/%2e%2e/manage.py", 404),
+        ("/media/articles/..%5c..%5cmanage.py", 404),
+        ("/accounts/password/reset/key/zz-zz/", 200),  # "this link is not valid" page
+        ("/admin/articles/article/99999999999999999999/change/", 302),  # "does not exist"
+        ("/admin/articles/article/1/history/99999999999999999999/", 302),
+        ("/admin/articles/article/?status=<script>", 200),
+    ],
+)
+def test_crafted_addresses_anywhere_get_a_clear_answer(client, editor, address, status):
+    make_comment(make_article(tags=["t"]))
+    client.force_login(editor)
+    response = client.get(address)
+    assert response.status_code == status
+    assert b"DJANGO_SETTINGS_MODULE" not in response.content
+    assert b"<script>" not in response.content.replace(b'<script type="', b"")
