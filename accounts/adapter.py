@@ -3,6 +3,7 @@ from types import SimpleNamespace
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,3 +16,25 @@ class AccountAdapter(DefaultAccountAdapter):
             name=settings.SITE_NAME, domain=request.get_host() if request else settings.SITE_NAME
         )
         super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+
+def signin_username(request, credentials):
+    """The account a sign-in attempt is for, as django-axes counts failures (settings
+    AXES_USERNAME_CALLABLE). The admin sends a username, allauth an e-mail address; axes alone
+    would see no username at all for allauth and lock everybody behind the attacker's address.
+    An address is counted under its account's username, so a success clears the failures and
+    the address's case changes nothing; an unknown address is counted under itself."""
+    credentials = credentials or {}
+    data = request.POST if request is not None and hasattr(request, "POST") else {}
+    name = (
+        credentials.get("username")
+        or credentials.get("email")
+        or data.get("username")
+        or data.get("login")
+        or ""
+    )
+    name = str(name).strip()
+    if "@" not in name:
+        return name
+    account = get_user_model().objects.filter(email__iexact=name).values_list("username", flat=True)
+    return account.first() or name.lower()

@@ -1,7 +1,24 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
+
+# Bidirectional controls (right-to-left override and friends) and invisible characters let a
+# name pose as another ("Anna" shown for a name written backwards, or next to a moderator's).
+_DECEPTIVE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\x00-\x1f\x7f]")
+
+
+def clean_name(value):
+    name = value.strip()
+    if not name:
+        raise forms.ValidationError(_("Please enter a display name."))
+    if _DECEPTIVE.search(name):
+        raise forms.ValidationError(
+            _("A display name cannot contain invisible or text-direction characters.")
+        )
+    return name
 
 
 class SignupForm(forms.Form):
@@ -16,10 +33,7 @@ class SignupForm(forms.Form):
     )
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Please enter a display name."))
-        return name
+        return clean_name(self.cleaned_data["display_name"])
 
     def signup(self, request, user):
         Profile.objects.update_or_create(
@@ -36,7 +50,4 @@ class ProfileForm(forms.ModelForm):
         }
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Please enter a display name."))
-        return name
+        return clean_name(self.cleaned_data["display_name"])

@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
 from .models import Profile, display_name
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def profile(request):
     instance = Profile.objects.filter(user=request.user).first() or Profile(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .models import Article, Author, Section
+from .richtext import xml_text
 
 ITEMS = 30
 
@@ -30,6 +31,17 @@ class ArticleFeed(Feed):
         feed = copy.copy(self)
         feed.request = request
         return super(ArticleFeed, feed).__call__(request, *args, **kwargs)
+
+    def get_feed(self, obj, request):
+        # Django refuses to write a control character into XML (a 500); drop it instead.
+        feed = super().get_feed(obj, request)
+        for data in [feed.feed, *feed.items]:
+            for key, value in data.items():
+                if isinstance(value, str):
+                    data[key] = xml_text(value)
+                elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+                    data[key] = [xml_text(v) for v in value]
+        return feed
 
     def absolute(self, url):
         return self.request.build_absolute_uri(url)

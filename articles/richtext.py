@@ -5,6 +5,7 @@ quadratically on deeply nested hostile markup, so size and nesting are refused f
 nothing here ever runs while a page is served: excerpts are computed at save time.
 """
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -99,3 +100,12 @@ def html_to_text(html):
 
 def excerpt(text, chars=300):
     return Truncator(text).chars(chars)
+
+
+# Characters XML 1.0 cannot carry at all, even escaped; a pasted headline may hold one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text):
+    """`text` without the characters that would make a feed or sitemap ill-formed XML."""
+    return _NOT_XML.sub("", text)

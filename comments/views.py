@@ -1,16 +1,26 @@
+import uuid
+from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
+from newsroom.middleware import (
+    is_database_unavailable,
+    log_database_unavailable,
+    unavailable_response,
+)
 
 from .forms import CommentForm, ReportForm
 from .models import (
@@ -50,7 +60,45 @@ def article_with_form(request, article, form, status=200):
     )
 
 
+def keeps_text_when_database_is_down(view):
+    """A comment posted while the database is away is not lost silently: the reader gets the
+    text back in a form, with an honest message, instead of the generic 503 page. Nothing here
+    may touch the database (not even the session or the user), so the page is rendered without
+    context processors, from what the reader sent."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Exception as error:
+            if request.method != "POST" or not is_database_unavailable(error):
+                raise
+            log_database_unavailable(request, error, "database unavailable, comment returned")
+            back = request.headers.get("Referer", "")
+            if not url_has_allowed_host_and_scheme(
+                back, {request.get_host()}, require_https=request.is_secure()
+            ):
+                back = "/"
+            html = render_to_string(
+                "comments/unsaved.html",
+                {
+                    "site_name": settings.SITE_NAME,
+                    "action": request.path,
+                    "back": back,
+                    "body": request.POST.get("body", ""),
+                    # A new key: the first one may already be claimed by the failed attempt.
+                    "submission_key": uuid.uuid4() if "submission_key" in request.POST else "",
+                    "parent": request.POST.get("parent", ""),
+                    "csrf_token": get_token(request),
+                },
+            )
+            return unavailable_response(html)
+
+    return wrapper
+
+
 @require_POST
+@keeps_text_when_database_is_down
 def comment_create(request, article_id):
     article = get_object_or_404(Article.objects.published().for_detail(), pk=article_id)
     if not request.user.is_authenticated:
@@ -111,6 +159,8 @@ def own_comment(request, pk):
     return comment
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@keeps_text_when_database_is_down
 def comment_edit(request, pk):
     comment = own_comment(request, pk)
     form = CommentForm(request.POST or None, instance=comment)
@@ -139,6 +189,7 @@ def comment_delete(request, pk):
     return redirect(f"{comment.article.get_absolute_url()}#comments")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_report(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied

@@ -1,7 +1,8 @@
 """A Redis cache that degrades to "no cache" when Redis is away, instead of failing requests.
 
 The cache only ever holds what can be recomputed from the database, so a Redis outage costs
-speed, not correctness: reads miss, writes are dropped, and one warning a minute is logged.
+speed, not correctness: reads miss, writes are dropped, add() answers "new", and one warning a
+minute is logged.
 """
 
 import logging
@@ -44,7 +45,10 @@ class ResilientRedisCache(RedisCache):
         return self._guard("set", None, super().set, *args, **kwargs)
 
     def add(self, *args, **kwargs):
-        return self._guard("add", False, super().add, *args, **kwargs)
+        # As if the key were new. Callers use add() as a lock or a "first time?" test (allauth's
+        # rate limits, the comment double-click guard); answering False would refuse every
+        # sign-in and lose comments while Redis is away, instead of only losing the limits.
+        return self._guard("add", True, super().add, *args, **kwargs)
 
     def touch(self, *args, **kwargs):
         return self._guard("touch", False, super().touch, *args, **kwargs)

@@ -53,11 +53,34 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
+RETRY_AFTER_SECONDS = 30
+
+
+def is_database_unavailable(exception):
+    """Whether `exception` means the database cannot be reached (not a bad query)."""
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
+
+
+def log_database_unavailable(request, exception, what="database unavailable"):
+    first_line = str(exception).strip().splitlines()[0] if str(exception).strip() else ""
+    fault_log.error(
+        "%s: %s %s: %s", what, request.method, request.path, first_line or type(exception)
+    )
+
+
+def unavailable_response(html):
+    """A 503 that asks clients to come back shortly and that nobody caches."""
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
     """When the database cannot be reached, readers get a 503 page in the site's design with
     Retry-After, and the log gets one line instead of a stack trace."""
-
-    retry_after = 30
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,21 +89,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError) and not (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
+        if not is_database_unavailable(exception):
             return None
-        fault_log.error(
-            "database unavailable: %s %s: %s",
-            request.method,
-            request.path,
-            str(exception).strip().splitlines()[0] if str(exception).strip() else type(exception),
-        )
-        html = render_to_string("503.html", {"site_name": settings.SITE_NAME})
-        response = HttpResponse(html, status=503)
-        response["Retry-After"] = str(self.retry_after)
-        response["Cache-Control"] = "no-store"
-        return response
+        log_database_unavailable(request, exception)
+        return unavailable_response(render_to_string("503.html", {"site_name": settings.SITE_NAME}))
 
 
 class RequestLogMiddleware:

@@ -87,7 +87,9 @@ class AnonymousPageCacheMiddleware:
         except DatabaseError:
             # No database to learn the schedule from: let the view answer (the 503 page).
             return self.get_response(request)
-        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        # The scheme too: pages carry absolute links (canonical, feeds), and an http page
+        # must never be handed to https readers.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
         key = f"pagecache:{generation}:{hashlib.sha256(address).hexdigest()}"
         stored = cache.get(key)
         if stored is not None:

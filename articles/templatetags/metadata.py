@@ -6,6 +6,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.richtext import xml_text
+
 register = template.Library()
 
 # Inside <script> only these could end the element or start markup; JSON allows \u escapes.
@@ -17,6 +19,12 @@ def json_ld(data):
     """`data` as a <script type="application/ld+json"> element, safe whatever the text holds."""
     text = json.dumps(data, ensure_ascii=False).translate(_SCRIPT_SAFE)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def xml(text):
+    """Text for an XML template: escaped by the template, minus what XML cannot hold."""
+    return xml_text(str(text))
 
 
 def _absolute(context, url):

@@ -36,11 +36,17 @@ def comment_count(article):
     return {"count": cached_count(article)}
 
 
+# Beyond any discussion; a larger number would overflow the database's integer offset.
+MAX_PAGE = 100_000
+
+
 def page_number(request):
+    """The discussion page asked for; anything odd, negative or absurd is the first page."""
     try:
-        return max(1, int(request.GET.get("comments", 1)))
+        number = int(request.GET.get("comments", 1))
     except ValueError:
         return 1
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)

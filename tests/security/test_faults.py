@@ -9,7 +9,8 @@ from django.db import connections
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.factories import make_article
+from comments.models import Comment
+from tests.factories import make_article, make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,77 @@ def test_requests_are_logged_one_line_each_with_status_and_duration(client, capl
     assert len(lines) == 1
     assert lines[0].startswith("GET /no-such-page/ 404 ")
     assert lines[0].endswith("ms")
+
+
+def test_a_comment_posted_while_the_database_is_down_comes_back_with_its_text(client, caplog):
+    """Sessions live in the database (Django's default), so while it is away nobody can be
+    recognised as signed in: the reader gets their own text back, never a silent loss."""
+    article = make_article()
+    client.force_login(make_reader("anna"))
+    typed = 'My careful reply <b>with</b> "quotes"\nand a second line.'
+    url = reverse("comments:create", args=[article.pk])
+    key = "3f2a6c1e-8f43-4a52-9a5e-2b1c0d9e7f61"
+    with database_unreachable(), caplog.at_level(logging.INFO):
+        response = client.post(url, {"body": typed, "submission_key": key, "parent": "7"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert "Your comment has not been saved" in html
+    assert "My careful reply &lt;b&gt;with&lt;/b&gt; &quot;quotes&quot;\nand a second line." in html
+    assert f'action="{url}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert 'name="parent" value="7"' in html
+    assert 'name="submission_key"' in html and key not in html
+    assert "Traceback" not in caplog.text
+    assert f"database unavailable, comment returned: POST {url}" in caplog.text
+
+    # Posted again once the database is back, it is saved.
+    client.post(url, {"body": typed})
+    assert Comment.objects.get().body == typed
+
+
+def test_an_edit_sent_while_the_database_is_down_comes_back_with_its_text(client):
+    reader = make_reader("anna")
+    comment = make_comment(make_article(), reader)
+    client.force_login(reader)
+    with database_unreachable():
+        response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "Fixed it"})
+    assert response.status_code == 503
+    assert ">Fixed it</textarea>" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "A fair point."
+
+
+def test_readers_sign_in_and_comment_while_redis_is_down(client):
+    """Rate limits and the double-click guard live in the cache; without it they let requests
+    through (the database's unique key still stops a double post) rather than refuse everyone."""
+    article = make_article()
+    make_reader("anna")
+    with override_settings(CACHES=REDIS_DOWN):
+        response = client.post(
+            reverse("account_login"), {"login": "anna@example.com", "password": "pw-12345678"}
+        )
+        assert response.status_code == 302
+        assert "_auth_user_id" in client.session
+        key = "0b8f7c3e-5d1a-4f6b-8e2c-9a7d3b1c4e5f"
+        url = reverse("comments:create", args=[article.pk])
+        for _ in range(2):  # a double click: one comment
+            response = client.post(url, {"body": "Still here", "submission_key": key})
+            assert response.status_code == 302
+    assert Comment.objects.get().body == "Still here"
+
+
+@pytest.mark.parametrize(
+    "referer, back",
+    [("http://testserver/article/1/x/", "http://testserver/article/1/x/"),
+     ("https://evil.example/phish", "/")],
+)  # fmt: skip
+def test_the_kept_comment_page_links_back_only_to_this_site(client, referer, back):
+    article = make_article()
+    with database_unreachable():
+        response = client.post(
+            reverse("comments:create", args=[article.pk]), {"body": "Hi"}, HTTP_REFERER=referer
+        )
+    assert response.status_code == 503
+    assert f'<a href="{back}">' in response.content.decode()
