@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -39,6 +42,8 @@ EDITOR_EXTENSIONS = {
 
 
 RENDITION_WIDTHS = (480, 800, 1200)
+# How many of the most recent articles sharing a tag are ranked for "related articles".
+RELATED_CANDIDATES = 200
 
 
 def rendition(width, image_format):
@@ -123,22 +128,51 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, limit=4):
         """Articles sharing most tags with `article`, then others from its section, newest first:
-        one query. `article.tags.all()` is expected to be prefetched."""
+        one query. `article.tags.all()` is expected to be prefetched.
+
+        So that the cost does not grow with the archive, only the most recent
+        RELATED_CANDIDATES articles sharing a tag are ranked, with the newest `limit` of the
+        section (an older one sharing no tag always ranks below those)."""
         tag_ids = [tag.pk for tag in article.tags.all()]
-        shared_tags = (
-            Count("tags", filter=Q(tags__in=tag_ids), distinct=True)
-            if tag_ids
-            else Value(0, output_field=IntegerField())
+        article_type = ContentType.objects.get_for_model(Article)
+        tagged = TaggedItem.objects.filter(content_type=article_type, tag_id__in=tag_ids)
+        # A subquery per candidate, not a join: taggit's object_id is an integer and the join
+        # casts it, which no index serves.
+        shared_tags = Coalesce(
+            Subquery(
+                tagged.filter(object_id=OuterRef("pk"))
+                .values("object_id")
+                .annotate(shared=Count("tag_id", distinct=True))
+                .values("shared")
+            ),
+            0,
         )
         same_section = Case(
             When(section_id=article.section_id, then=1), default=0, output_field=IntegerField()
         )
-        candidates = Q(section_id=article.section_id)
-        if tag_ids:
-            candidates |= Q(pk__in=Article.objects.filter(tags__in=tag_ids).values("pk"))
-        return (
-            self.filter(candidates)
+        newest_of_section = (
+            self.filter(section_id=article.section_id)
             .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")
+            .values("pk")[:limit]
+        )
+        parts = [newest_of_section.query.sql_with_params()]
+        if tag_ids:
+            sharing_a_tag = (
+                tagged.exclude(object_id=article.pk)
+                .order_by("-object_id")
+                .values("object_id")[:RELATED_CANDIDATES]
+            )
+            parts.append(sharing_a_tag.query.sql_with_params())
+        # One list of candidates (a UNION, not an OR of two subqueries), so that the database
+        # knows it is short and ranks only those. Each part is a derived table because SQLite
+        # allows no LIMIT inside a compound SELECT.
+        candidates = RawSQL(
+            " UNION ".join(f"SELECT * FROM ({sql}) AS part{n}" for n, (sql, _) in enumerate(parts)),
+            [param for _, params in parts for param in params],
+        )
+        return (
+            self.filter(pk__in=candidates)
             .annotate(shared_tags=shared_tags, same_section=same_section)
             .select_related("section")
             .order_by("-shared_tags", "-same_section", "-published_at", "-pk")[:limit]
@@ -295,6 +329,12 @@ class Article(models.Model):
         permissions = [("publish_article", _("Can publish, schedule and withdraw articles"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
+            # The section page: its published articles, newest first, without a sort.
+            models.Index(
+                fields=["section", "status", "-published_at"], name="article_section_public_idx"
+            ),
+            # The sitemaps' lastmod: the newest updated_at among published articles.
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
         ]
 
     def __str__(self):

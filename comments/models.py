@@ -125,7 +125,14 @@ class Comment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["article", "parent", "created_at"], name="comment_thread_idx")
+            models.Index(fields=["article", "parent", "created_at"], name="comment_thread_idx"),
+            # The article page's threads, oldest first: read in order, however many comments
+            # the article has (a condition on parent, so the order comes from the index).
+            models.Index(
+                fields=["article", "created_at", "id"],
+                condition=models.Q(parent=None),
+                name="comment_top_level_idx",
+            ),
         ]
 
     def __str__(self):

@@ -169,6 +169,8 @@ class Command(BaseCommand):
                         for tag in rng.sample(tag_rows, 5)
                     ]
                 )
+                # bulk_create skips save(), which fills the search document.
+                Article.objects.filter(pk__in=[a.pk for a in created]).update_search_documents()
             made += size
             progress.update(made)
 
