@@ -75,6 +75,8 @@ def unavailable_response(html):
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    # The fault was logged in one line already; Django's own "Service Unavailable" would repeat it.
+    response._has_been_logged = True
     return response
 
 

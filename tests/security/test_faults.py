@@ -47,6 +47,11 @@ def test_readers_get_a_503_page_with_retry_after_when_the_database_is_down(clien
             assert "Traceback" not in html and "OperationalError" not in html
     assert "Traceback" not in caplog.text
     assert "database unavailable: GET /" in caplog.text
+    # Per failed request: the fault in one line, and the ordinary request line; nothing else.
+    per_logger = [record.name for record in caplog.records]
+    assert per_logger.count("newsroom.faults") == 2
+    assert per_logger.count("newsroom.request") == 2
+    assert "django.request" not in per_logger
 
 
 def test_healthz_turns_unhealthy_and_healthy_again(client):
