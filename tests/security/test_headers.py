@@ -66,3 +66,15 @@ def test_plain_http_is_redirected_to_https_in_production(settings):
     response = Client().get("/")  # a new client builds its middleware with this setting
     assert response.status_code == 301
     assert response["Location"] == "https://testserver/"
+
+
+def test_the_reader_sign_in_page_carries_the_headers_and_is_never_shared(client):
+    response = client.get(reverse("account_login"), secure=True)
+    assert response.status_code == 200
+    directives = csp_directives(response)
+    assert directives["script-src"] == ["'self'"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "no-store" in response["Cache-Control"]
