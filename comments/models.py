@@ -64,8 +64,10 @@ class CommentQuerySet(models.QuerySet):
     def threads(self, article):
         """Top-level comments of an article that readers see: visible ones, and hidden ones
         that keep visible replies (they show a placeholder), oldest first."""
+        # The article too, though a reply's article is its parent's: the database may then
+        # read this article's replies at once instead of all the replies there are.
         visible_replies = Comment.objects.filter(
-            parent=OuterRef("pk"), status=Comment.Status.VISIBLE
+            article=article, parent=OuterRef("pk"), status=Comment.Status.VISIBLE
         )
         return (
             self.filter(article=article, parent=None)

@@ -8,7 +8,7 @@ minute is logged.
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 log = logging.getLogger("newsroom.faults")
@@ -16,8 +16,29 @@ log = logging.getLogger("newsroom.faults")
 _MISSING = object()
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django makes a new redis.Redis object for every cache operation, which costs more than
+    the round trip to Redis (it fills a table of about 80 reply callbacks): a third of the time
+    of a page served from the page cache. One client per connection pool is enough; it takes a
+    connection from the pool for each command, so threads can share it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        if pool not in self._clients:
+            self._clients[pool] = self._client(connection_pool=pool)
+        return self._clients[pool]
+
+
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     def _failed(self, operation, error):
         now = time.monotonic()

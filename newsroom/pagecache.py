@@ -19,7 +19,7 @@ from django.db import DatabaseError
 from django.db.models import Min
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 STATE_KEY = "pagecache:generation"
 
@@ -103,6 +103,8 @@ class AnonymousPageCacheMiddleware:
         response = self.get_response(request)
         if self._shareable(request, response):
             self._mark_public(response)
+            # Hashed once here rather than by ConditionalGetMiddleware on every hit.
+            set_response_etag(response)
             headers = [
                 (name, value)
                 for name, value in response.headers.items()

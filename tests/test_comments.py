@@ -425,3 +425,27 @@ def test_a_reply_to_a_removed_comment_is_refused(signed_in, article):
     Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.REMOVED)
     post(signed_in, article, "Late reply.", parent=parent.pk)
     assert not Comment.objects.filter(parent=parent).exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain words. With <b>tags</b> & \"quotes\", 'apostrophes'\nand a second line.",
+        "See https://example.org/a?b=1&c=2 now",
+        "write to someone@example.com",
+        "go to www.example.net.",
+        "Example.COM is a site",
+        "a.b.c: ratio 3:1, 10.5% (not links)",
+    ],
+)
+def test_comment_text_is_what_urlize_makes_whether_or_not_it_holds_a_link(text):
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils.html import urlize
+    from django.utils.safestring import mark_safe
+
+    from comments.templatetags.comments import comment_text
+
+    expected = urlize(text, nofollow=True, autoescape=True).replace(
+        ' rel="nofollow"', ' rel="nofollow ugc noopener"'
+    )
+    assert comment_text(text) == linebreaksbr(mark_safe(expected))

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_public_listing_indexes"),
         ("comments", "0002_moderator_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
