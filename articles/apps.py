@@ -1,12 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def _restore_roles(sender, using, **kwargs):
-    from .roles import ensure_roles
-
-    ensure_roles()
 
 
 class ArticlesConfig(AppConfig):
@@ -15,9 +8,9 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
-
-        post_migrate.connect(_restore_roles, sender=self)
-
         from newsroom.pagecache import connect_invalidation
 
+        from .roles import ROLES, keep_roles
+
+        keep_roles(self, ROLES)
         connect_invalidation()

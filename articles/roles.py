@@ -6,6 +6,7 @@ database that lost them, such as a test database between browser tests, gets the
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
+from django.db.models.signals import post_migrate
 
 REPORTER = [
     ("articles", "add_article"),
@@ -55,3 +56,14 @@ def ensure_roles(roles=ROLES, apps=global_apps):
             for app_label, codename in codenames
         ]
         group.permissions.add(*permissions)
+
+
+def keep_roles(app_config, roles):
+    """Give `roles` their permissions again after every migrate or flush of `app_config`."""
+
+    def restore(sender, **kwargs):
+        ensure_roles(roles)
+
+    post_migrate.connect(
+        restore, sender=app_config, weak=False, dispatch_uid=f"roles-{app_config.label}"
+    )

@@ -60,16 +60,7 @@ class CommentAdmin(admin.ModelAdmin):
         "created_at",
         "edited_at",
     ]
-    readonly_fields = [
-        "article_link",
-        "author_link",
-        "parent",
-        "body",
-        "status",
-        "held_reason",
-        "created_at",
-        "edited_at",
-    ]
+    readonly_fields = fields  # moderators act through the actions, not by editing
     inlines = [ReportInline]
     list_per_page = 50
 

@@ -1,14 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def _restore_roles(sender, **kwargs):
-    from articles.roles import ensure_roles
-
-    from .roles import ROLES
-
-    ensure_roles(ROLES)
 
 
 class CommentsConfig(AppConfig):
@@ -16,6 +7,9 @@ class CommentsConfig(AppConfig):
     verbose_name = _("comments")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from articles.roles import keep_roles
 
-        post_migrate.connect(_restore_roles, sender=self)
+        from . import signals  # noqa: F401
+        from .roles import ROLES
+
+        keep_roles(self, ROLES)

@@ -17,17 +17,6 @@ from . import labelling
 from .models import Label, Notice
 
 
-def _label_data(label):
-    return labelling.LabelData(
-        pk=label.pk,
-        name=label.name,
-        label_text=label.label_text,
-        listing=label.listing,
-        terms=tuple(label.terms),
-        notice_id=label.notice_id,
-    )
-
-
 @admin.register(Notice)
 class NoticeAdmin(SimpleHistoryAdmin):
     list_display = ["name", "placement", "scope", "position", "active", "label_count"]
@@ -55,7 +44,7 @@ class NoticeAdmin(SimpleHistoryAdmin):
     def preview(self, notice):
         if not notice.pk:
             return _("Save the notice to see how readers will see it.")
-        labels = [_label_data(label) for label in notice.labels.in_force()]
+        labels = [labelling.LabelData.of(label) for label in notice.labels.in_force()]
         data = labelling.NoticeData.of(notice, labels)
         return render_to_string(
             "notices/notices.html", {"notices": [data], "placement": notice.placement}
@@ -126,7 +115,7 @@ def articles_mentioning(label, limit=200):
     for term in terms:
         escaped = labelling.escape_text(term)
         query |= Q(title__contains=term) | Q(lead__contains=term) | Q(body__contains=escaped)
-    matcher = labelling.Matcher([_label_data(label)])
+    matcher = labelling.Matcher([labelling.LabelData.of(label)])
     found = []
     candidates = (
         Article.objects.published()

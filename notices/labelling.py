@@ -164,6 +164,17 @@ class LabelData:
     terms: tuple
     notice_id: int
 
+    @classmethod
+    def of(cls, label):
+        return cls(
+            pk=label.pk,
+            name=label.name,
+            label_text=label.label_text,
+            listing=label.listing,
+            terms=tuple(label.terms),
+            notice_id=label.notice_id,
+        )
+
 
 @dataclass(frozen=True)
 class NoticeData:
@@ -248,14 +259,7 @@ def load_snapshot(day=None):
 
     day = day or timezone.localdate()
     labels = tuple(
-        LabelData(
-            pk=label.pk,
-            name=label.name,
-            label_text=label.label_text,
-            listing=label.listing,
-            terms=tuple(label.terms),
-            notice_id=label.notice_id,
-        )
+        LabelData.of(label)
         for label in Label.objects.in_force(day).order_by("notice_id", "position", "name", "pk")
     )
     notices = list(Notice.objects.filter(active=True).order_by("placement", "position", "pk"))
