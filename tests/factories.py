@@ -128,3 +128,28 @@ def make_comment(article, user=None, body="A fair point.", parent=None, **overri
         Comment.objects.filter(pk=comment.pk).update(**overrides)
         comment.refresh_from_db()
     return comment
+
+
+def admin_article_data(section, **fields):
+    """What the admin's article form posts from a browser, for a reporter: no status and no
+    publication time (those fields are only shown to editors)."""
+    return {
+        "title": "Parliament passes the budget",
+        "slug": "parliament-passes-the-budget",
+        "section": section.pk,
+        "lead": "The vote was close.",
+        "body": "<p>The budget passed by three votes.</p>",
+        "tags": "budget",
+        "image_alt": "",
+        "image_caption": "",
+        "image_credit": "",
+        "image_credit_url": "",
+        "source_name": "",
+        "source_url": "",
+        "comments_open": "on",
+        "seo_description": "",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
+    } | fields

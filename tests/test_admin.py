@@ -3,7 +3,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article
-from tests.factories import image_upload, make_article, make_author, make_section, make_user
+from tests.factories import (
+    admin_article_data,
+    image_upload,
+    make_article,
+    make_author,
+    make_section,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -11,30 +18,17 @@ ADD_URL = reverse("admin:articles_article_add")
 
 
 def article_form(section, **overrides):
-    """What the admin's add form posts, as a browser would send it."""
-    return {
-        "title": "Parliament passes the budget",
-        "slug": "parliament-passes-the-budget",
-        "section": section.pk,
-        "lead": "The vote was close.",
-        "body": "<p>The budget passed by three votes.</p>",
-        "tags": "budget, parliament",
-        "image_alt": "",
-        "image_caption": "",
-        "image_credit": "",
-        "image_credit_url": "",
-        "source_name": "",
-        "source_url": "",
-        "status": "published",
-        "published_at_0": "",
-        "published_at_1": "",
-        "comments_open": "on",
-        "seo_description": "",
-        "corrections-TOTAL_FORMS": "0",
-        "corrections-INITIAL_FORMS": "0",
-        "corrections-MIN_NUM_FORMS": "0",
-        "corrections-MAX_NUM_FORMS": "1000",
-    } | overrides
+    """What the admin's add form posts, as a browser would send it (with the editors' fields)."""
+    return (
+        admin_article_data(
+            section,
+            tags="budget, parliament",
+            status="published",
+            published_at_0="",
+            published_at_1="",
+        )
+        | overrides
+    )
 
 
 def test_an_editor_who_is_not_a_superuser_creates_and_publishes_an_article(client, editor):

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import Article, Correction
-from tests.factories import make_article, make_draft, make_section, make_staff, make_user
+from tests.factories import (
+    admin_article_data,
+    make_article,
+    make_draft,
+    make_section,
+    make_staff,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,26 +33,16 @@ def change_url(article):
 def post_data(article=None, *, section=None, editor_fields=False, **overrides):
     """What the article form posts from a browser: the reporter's fields, and with
     `editor_fields` the publication time and note that only editors are shown."""
-    data = {
-        "title": article.title if article else "Parliament passes the budget",
-        "slug": article.slug if article else "parliament-passes-the-budget",
-        "section": (article.section_id if article else section.pk),
-        "lead": article.lead if article else "The vote was close.",
-        "body": article.body if article else "<p>The budget passed by three votes.</p>",
-        "tags": "budget",
-        "image_alt": "",
-        "image_caption": "",
-        "image_credit": "",
-        "image_credit_url": "",
-        "source_name": "",
-        "source_url": "",
-        "comments_open": "on",
-        "seo_description": "",
-        "corrections-TOTAL_FORMS": "0",
-        "corrections-INITIAL_FORMS": "0",
-        "corrections-MIN_NUM_FORMS": "0",
-        "corrections-MAX_NUM_FORMS": "1000",
-    }
+    if article:
+        data = admin_article_data(
+            article.section,
+            title=article.title,
+            slug=article.slug,
+            lead=article.lead,
+            body=article.body,
+        )
+    else:
+        data = admin_article_data(section)
     if article:
         data["opened_version"] = article.updated_at.isoformat()
     if editor_fields:
