@@ -7,10 +7,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
-        from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
-        from newsroom.pagecache import connect_invalidation
+        from newsroom.roles import keep_roles
 
-        from .roles import ROLES, keep_roles
+        from .roles import ROLES
 
         keep_roles(self, ROLES)
-        connect_invalidation()
