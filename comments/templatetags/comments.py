@@ -40,6 +40,9 @@ CSRF_MARK = "<!--csrf-->"
 REPLY_KEY_MARK = "<!--reply-key-->"
 
 
+ACTIONS_MARKS = re.compile(r"<!--/?actions:\d+-->")
+
+
 def actions_marks(pk):
     return f"<!--actions:{pk}-->", f"<!--/actions:{pk}-->"
 
@@ -174,7 +177,7 @@ def _own_actions(html, own, user, now, csrf_token):
                 "comments/own_actions.html", {"comment": comment, "csrf_token": csrf_token}
             )
         html = html[:begin] + actions + html[finish + len(end) :]
-    return html
+    return ACTIONS_MARKS.sub("", html)
 
 
 @register.simple_tag(takes_context=True)
