@@ -1,32 +1,41 @@
-"""Serve the site with gunicorn (production settings) and measure the public pages with wrk.
+"""Serve the site with gunicorn (production settings, Redis) and measure it with wrk.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench \
-        /work/main/.venv/bin/python bench/run.py [--duration 12] [--workers 3]
+    createdb -h 127.0.0.1 -U postgres newsroom_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench \\
+        .venv/bin/python bench/run.py [--duration 10] [--workers 2]
 
-The database should hold content (`manage.py generate_content`); the script adds what the
-measured pages need: the seed's legal notices and labels, and 50 comments on the measured
-article. Two gunicorn runs on 127.0.0.1: with the anonymous page cache (in Redis, shared by the
-workers), then without it (NEWSROOM_PAGE_CACHE_SECONDS=0). Each run also measures a static file
-of about 40 KB served by the same gunicorn through whitenoise, the baseline that every page is
-compared with. Then one worker serves 10,000 requests over many addresses and its RSS is read.
-Prints one table. Not a test: absolute numbers depend on the machine and its other load.
+The script migrates the database, loads the demo (the seed article), generates articles up to
+--articles and puts --seed-comments comments under the seed article, as the seed page has them.
+Every ratio is a page's requests per second divided by those of a static file of 40 KB served by
+the same gunicorn through whitenoise in the same run (the baseline). Scenarios:
+
+- page-cache hit: anonymous readers, the page served whole from the page cache;
+- parts cached: the page cache off (NEWSROOM_PAGE_CACHE_SECONDS=0), so every request renders the
+  page, from its cached parts; and a signed-in reader (session cookie), who never gets a whole
+  cached page, in the same way;
+- cold: every cache empty: Redis is flushed before each request (one connection, in turn; the
+  ratio is the static file's mean time over the page's, measured the same way);
+- write load: anonymous readers fetch --distinct articles (wrk, a Lua script) while signed-in
+  readers post 5 comments a second over 100 of them through the comment form; the page cache's
+  hit rate is counted from the X-Page-Cache header of every response.
+
+Prints one Markdown table. Not a test: absolute numbers depend on the machine and its load.
 """
 
 import argparse
 import http.client
 import io
-import itertools
 import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,63 +43,139 @@ PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 BASELINE_BYTES = 40 * 1024
 
+COUNT_HITS = """
+local threads = {}
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local counter = 0
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  hits, misses, other = 0, 0, 0
+  counter = id * 7919
+end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+function response(status, headers, body)
+  local state = headers["X-Page-Cache"]
+  if state == "hit" then hits = hits + 1
+  elseif state == "miss" then misses = misses + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local h, m, o = 0, 0, 0
+  for _, thread in ipairs(threads) do
+    h = h + thread:get("hits"); m = m + thread:get("misses"); o = o + thread:get("other")
+  end
+  io.write(string.format("CACHE hits=%d misses=%d other=%d\\n", h, m, o))
+end
+"""
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=12, help="Seconds of wrk per page.")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of wrk per row.")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
     parser.add_argument("--port", type=int, default=8701)
     parser.add_argument("--redis-db", type=int, default=7, help="Redis database; flushed.")
-    parser.add_argument("--memory-requests", type=int, default=10_000)
+    parser.add_argument("--articles", type=int, default=1000, help="At least this many.")
+    parser.add_argument("--seed-comments", type=int, default=297)
+    parser.add_argument("--distinct", type=int, default=1000, help="Articles read under load.")
+    parser.add_argument("--comments-per-second", type=float, default=5.0)
+    parser.add_argument("--cold-requests", type=int, default=60)
     return parser.parse_args()
 
 
-def prepare(args):
-    """Pick the measured addresses, adding the notices and comments they should show."""
+def django_setup():
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     import django
 
     django.setup()
+
+
+def prepare(args):
+    """The content the scenarios need, and signed-in readers' session cookies."""
+    django_setup()
+    from allauth.account.models import EmailAddress
+    from django.conf import settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        get_user_model,
+    )
+    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection
     from django.urls import reverse
 
+    from articles.management.commands.load_demo import SEED_TITLE
     from articles.models import Article
-    from comments.models import CommentStats
-    from notices import demo
+    from comments.models import Comment, CommentStats
 
-    demo.load_demo(io.StringIO())
-    published = Article.objects.published()
-    commented = CommentStats.objects.filter(visible__gt=0).values("article_id")
-    article = published.exclude(pk__in=commented).order_by("-published_at").first()
-    if article is None:
-        sys.exit("No published article without comments: run manage.py generate_content first.")
-    call_command("generate_comments", 50, article=article.pk, stdout=io.StringIO())
-    tag = article.tags.order_by("slug").first()
-    many = list(
-        published.order_by("-published_at").values_list("pk", "slug")[: args.memory_requests // 5]
+    quiet = io.StringIO()
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=quiet)
+    missing = args.articles - Article.objects.published().count()
+    if missing > 0:
+        call_command("generate_content", articles=missing, stdout=quiet)
+    seed = Article.objects.get(title=SEED_TITLE)
+    have = Comment.objects.filter(article=seed).count()
+    if have < args.seed_comments:
+        call_command("generate_comments", args.seed_comments - have, article=seed.pk, stdout=quiet)
+    quiet_article = (
+        Article.objects.published()
+        .exclude(pk__in=CommentStats.objects.filter(visible__gt=0).values("article_id"))
+        .order_by("-published_at")
+        .first()
     )
+    tag = seed.tags.order_by("slug").first()
+    distinct = [
+        reverse("articles:detail", args=[pk, slug])
+        for pk, slug in Article.objects.published()
+        .order_by("-published_at")
+        .values_list("pk", "slug")[: args.distinct]
+    ]
+
+    User = get_user_model()
+    cookies = []
+    for number in range(100):
+        user, _ = User.objects.get_or_create(
+            username=f"bench-reader-{number}", defaults={"email": f"bench{number}@example.com"}
+        )
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[1]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        token = f"{number:032d}"[-32:].replace("0", "a")  # a CSRF secret: 32 letters
+        cookies.append((f"sessionid={session.session_key}; csrftoken={token}", token))
     info = {
-        "articles": Article.objects.count(),
-        "comments": sum(CommentStats.objects.values_list("visible", flat=True)),
-        "tags on the article": article.tags.count(),
+        "articles": Article.objects.published().count(),
+        "seed comments": CommentStats.objects.get(article=seed).visible,
     }
-    connection.close()
     pages = {
+        "seed article": seed.get_absolute_url(),
+        "article, 0 comments": quiet_article.get_absolute_url(),
         "home": "/",
-        "article": article.get_absolute_url(),
-        "section": article.section.get_absolute_url(),
+        "section": seed.section.get_absolute_url(),
         "tag": reverse("articles:tag", args=[tag.slug]),
-        "search": f"/search/?q=%22{tag.name.replace(' ', '+')}%22",
-        "feed": "/feeds/rss/",
-        "sitemap": "/sitemap.xml",
-        "news sitemap": "/sitemap-news.xml",
     }
-    others = [reverse("articles:detail", args=[pk, slug]) for pk, slug in many]
-    return info, pages, others
+    commented = [
+        reverse("comments:create", args=[int(path.split("/")[2])]) for path in distinct[:100]
+    ]
+    connection.close()
+    return info, pages, distinct, commented, cookies
 
 
 def collectstatic(env):
@@ -102,7 +187,7 @@ def collectstatic(env):
     line = "baseline static file for bench/run.py, served by whitenoise through gunicorn\n"
     text = (line * (BASELINE_BYTES // len(line) + 1))[:BASELINE_BYTES]
     (Path(env["DJANGO_STATIC_ROOT"]) / "bench-baseline.txt").write_text(text)
-    return "/static/bench-baseline.txt", BASELINE_BYTES
+    return "/static/bench-baseline.txt"
 
 
 class Server:
@@ -159,36 +244,43 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def fetch(server, path):
-    with urllib.request.urlopen(server.url(path), timeout=30) as response:
+def fetch(server, path, cookie=None):
+    request = urllib.request.Request(server.url(path), headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
         if response.status != 200:
             sys.exit(f"{path} answered {response.status}")
         return response.read(), response.headers.get("X-Page-Cache")
 
 
-def wrk(server, path, args):
+def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None):
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{duration or args.duration}s",
+        "--timeout",
+        "10s",
+        "--latency",
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", script]
     out = subprocess.run(
-        [
-            "wrk",
-            f"-t{args.threads}",
-            f"-c{args.connections}",
-            f"-d{args.duration}s",
-            "--timeout",
-            "10s",
-            "--latency",
-            server.url(path),
-        ],
+        [*command, server.url(path)],
         capture_output=True,
         text=True,
         check=True,
+        env=(os.environ | env) if env else None,
     ).stdout
     if "Non-2xx" in out:
         sys.exit(f"{path}: non-2xx answers under load:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = dict(re.findall(r"^\s*(50|99)%\s+(\S+)\s*$", out, flags=re.M))
-    if len(latency) != 2:
-        sys.exit(f"{path}: could not read wrk's latency distribution:\n{out}")
-    return {"rps": rps, "p50": to_ms(latency["50"]), "p99": to_ms(latency["99"])}
+    result = {"rps": rps, "p50": to_ms(latency["50"]), "p99": to_ms(latency["99"])}
+    if found := re.search(r"CACHE hits=(\d+) misses=(\d+) other=(\d+)", out):
+        result["hits"], result["misses"], result["other"] = map(int, found.groups())
+    return result
 
 
 def to_ms(text):
@@ -196,115 +288,226 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def measure(env, label, pages, baseline, args):
-    server = Server(env, args.port, args.workers)
-    try:
-        results = {"static baseline": wrk(server, baseline, args)}
-        for name, path in pages.items():
-            for _ in range(3):  # a cached run measures hits, not the first render
-                body, cache_state = fetch(server, path)
-            results[name] = wrk(server, path, args) | {"bytes": len(body), "cache": cache_state}
-            print(f"  {label:<8} {name:<14} {results[name]['rps']:8.1f} req/s", flush=True)
-        return results, server.worker_rss_mb()
-    finally:
-        server.stop()
+def flush(args):
+    subprocess.run(
+        ["redis-cli", "-n", str(args.redis_db), "flushdb"], check=True, stdout=subprocess.DEVNULL
+    )
 
 
-def memory(env, paths, args):
-    """One worker, 10,000 requests from 8 connections: every page and a few thousand articles
-    (each rendered once, then served from the page cache), as a day's readers would ask."""
-    requests = itertools.islice(itertools.cycle(paths), args.memory_requests)
-    lock = threading.Lock()
+def sequential_ms(server, path, count, *, before=None):
+    """Mean milliseconds of `count` GETs on one kept-alive connection, `before()` run ahead of
+    each (outside the timing)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    times = []
+    for _ in range(count):
+        if before:
+            before()
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            sys.exit(f"{path} answered {response.status}")
+    connection.close()
+    return statistics.mean(times)
 
-    def client():
-        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-        while True:
-            with lock:
-                path = next(requests, None)
-            if path is None:
-                return
-            connection.request("GET", path)
+
+class CommentWriter(threading.Thread):
+    """Signed-in readers posting through the comment form, `rate` a second, round the
+    articles: the write load of a busy discussion."""
+
+    def __init__(self, server, actions, cookies, rate):
+        super().__init__(daemon=True)
+        self.server, self.actions, self.cookies, self.rate = server, actions, cookies, rate
+        self.stop = threading.Event()
+        self.posted = self.refused = 0
+
+    def run(self):
+        number = 0
+        started = time.monotonic()
+        while not self.stop.is_set():
+            cookie, token = self.cookies[number % len(self.cookies)]
+            action = self.actions[number % len(self.actions)]
+            body = f"csrfmiddlewaretoken={token}&body=Comment+{number}+under+load."
+            connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+            connection.request(
+                "POST",
+                action,
+                body=body,
+                headers={
+                    "Cookie": cookie,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Referer": self.server.url(action),
+                },
+            )
             response = connection.getresponse()
             response.read()
-            if response.status != 200:
-                raise RuntimeError(f"{path} answered {response.status}")
+            connection.close()
+            if response.status == 302:
+                self.posted += 1
+            else:
+                self.refused += 1
+            number += 1
+            self.stop.wait(max(0.0, started + number / self.rate - time.monotonic()))
 
-    server = Server(env, args.port, 1)
+
+def run(env, args, pages, baseline, distinct, actions, cookies):
+    results = {}
+    server = Server(env, args.port, args.workers)
     try:
-        before = server.worker_rss_mb()[0]
-        with ThreadPoolExecutor(args.connections) as pool:
-            for future in [pool.submit(client) for _ in range(args.connections)]:
-                future.result()
-        return before, server.worker_rss_mb()[0]
+        results["static"] = wrk(server, baseline, args)
+        for name, path in pages.items():
+            for _ in range(3):
+                fetch(server, path)
+            results[f"hit {name}"] = wrk(server, path, args)
+        cookie = cookies[0][0]
+        fetch(server, pages["seed article"], cookie)
+        results["signed-in seed article"] = wrk(server, pages["seed article"], args, cookie=cookie)
+
+        # Write load: every article read once (stored), then readers and writers at once.
+        paths_file = Path(tempfile.mkstemp(prefix="bench-paths-")[1])
+        paths_file.write_text("\n".join(distinct) + "\n")
+        script = Path(tempfile.mkstemp(prefix="bench-", suffix=".lua")[1])
+        script.write_text(COUNT_HITS)
+        for path in distinct:
+            fetch(server, path)
+        writer = CommentWriter(server, actions, cookies, args.comments_per_second)
+        writer.start()
+        try:
+            load = wrk(
+                server,
+                distinct[0],
+                args,
+                script=str(script),
+                env={"BENCH_PATHS": str(paths_file)},
+                duration=2 * args.duration,
+            )
+        finally:
+            writer.stop.set()
+            writer.join()
+        load |= {"posted": writer.posted, "refused": writer.refused}
+        results["write load"] = load
+        results["rss"] = server.worker_rss_mb()
+        paths_file.unlink()
+        script.unlink()
     finally:
         server.stop()
 
-
-def table(info, cached, uncached, rss, memory_rss, baseline_size, args):
-    lines = [
-        f"{info['articles']:,} articles, {info['comments']:,} visible comments; "
-        f"gunicorn {args.workers} sync workers, wrk {args.threads} threads {args.connections} "
-        f"connections, {args.duration} s per row; ratio = page req/s / static req/s of that run",
-        "",
-        "| page | bytes | cached req/s | p50 ms | p99 ms | ratio | "
-        "uncached req/s | p50 ms | p99 ms | ratio | p99/p50 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    base_c, base_u = cached["static baseline"]["rps"], uncached["static baseline"]["rps"]
-    for name in cached:
-        c, u = cached[name], uncached[name]
-        size = baseline_size if name == "static baseline" else c["bytes"]
-        lines.append(
-            f"| {name} | {size:,} | {c['rps']:,.0f} | {c['p50']:.1f} | {c['p99']:.1f} | "
-            f"{c['rps'] / base_c:.0%} | {u['rps']:,.0f} | {u['p50']:.1f} | {u['p99']:.1f} | "
-            f"{u['rps'] / base_u:.0%} | {u['p99'] / u['p50']:.1f} |"
+    server = Server(env | {"NEWSROOM_PAGE_CACHE_SECONDS": "0"}, args.port, args.workers)
+    try:
+        results["static (parts run)"] = wrk(server, baseline, args)
+        for name, path in pages.items():
+            fetch(server, path)
+            results[f"parts {name}"] = wrk(server, path, args)
+        static_ms = sequential_ms(server, baseline, args.cold_requests)
+        cold_ms = sequential_ms(
+            server, pages["seed article"], args.cold_requests, before=lambda: flush(args)
         )
+        warm_ms = sequential_ms(server, pages["seed article"], args.cold_requests)
+        results["cold"] = {"static_ms": static_ms, "cold_ms": cold_ms, "warm_ms": warm_ms}
+    finally:
+        server.stop()
+    return results
+
+
+TARGETS = {
+    "signed-in seed article": 0.25,
+    "parts seed article": 0.25,
+    "hit seed article": 0.60,
+    "hit home": 0.60,
+    "hit section": 0.60,
+    "hit tag": 0.60,
+    "parts home": 0.20,
+    "parts section": 0.20,
+    "parts tag": 0.20,
+}
+
+
+def table(info, results, args):
+    base = results["static"]["rps"]
+    base_parts = results["static (parts run)"]["rps"]
+    lines = [
+        f"{info['articles']:,} published articles; the seed article with "
+        f"{info['seed comments']:,} visible comments; gunicorn {args.workers} sync workers, "
+        f"PostgreSQL, Redis; wrk {args.threads} threads {args.connections} connections, "
+        f"{args.duration} s a row; ratio = req/s over the 40 KB static file's in the same run "
+        f"({base:,.0f} and {base_parts:,.0f} req/s)",
+        "",
+        "| scenario | req/s | p50 ms | p99 ms | ratio | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, result in results.items():
+        if name in {"rss", "cold", "write load"} or name.startswith("static"):
+            continue
+        reference = base_parts if name.startswith("parts") else base
+        ratio = result["rps"] / reference
+        target = TARGETS.get(name)
+        verdict = f"{target:.0%} {'met' if ratio >= target else 'MISSED'}" if target else ""
+        lines.append(
+            f"| {name} | {result['rps']:,.0f} | {result['p50']:.1f} | {result['p99']:.1f} | "
+            f"{ratio:.0%} | {verdict} |"
+        )
+    cold = results["cold"]
+    ratio = cold["static_ms"] / cold["cold_ms"]
+    lines.append(
+        f"| cold seed article (Redis flushed before each request; one connection) | "
+        f"{1000 / cold['cold_ms']:,.0f} | {cold['cold_ms']:.1f} | | {ratio:.0%} | "
+        f"8% {'met' if ratio >= 0.08 else 'MISSED'} |"
+    )
+    load = results["write load"]
+    served = load["hits"] + load["misses"]
+    hit_rate = load["hits"] / served if served else 0
+    ratio = load["rps"] / base
     lines += [
         "",
-        "worker RSS after the runs above (MB): cached "
-        + ", ".join(f"{mb:.0f}" for mb in rss[0])
-        + "; uncached "
-        + ", ".join(f"{mb:.0f}" for mb in rss[1]),
-        f"one worker, {args.memory_requests:,} requests (page cache on, "
-        f"{memory_rss[2]:,} addresses): RSS {memory_rss[0]:.0f} MB at start, "
-        f"{memory_rss[1]:.0f} MB after",
+        f"Write load: {args.comments_per_second:g} comments a second over 100 articles "
+        f"({load['posted']} posted, {load['refused']} refused) while anonymous readers fetch "
+        f"{args.distinct} distinct articles for {2 * args.duration} s: {load['rps']:,.0f} req/s "
+        f"({ratio:.0%} of static; target 40% {'met' if ratio >= 0.40 else 'MISSED'}), p50 "
+        f"{load['p50']:.1f} ms, p99 {load['p99']:.1f} ms; page cache {load['hits']:,} hits, "
+        f"{load['misses']:,} misses, {load['other']:,} other: hit rate {hit_rate:.1%} "
+        f"(target 95% {'met' if hit_rate >= 0.95 else 'MISSED'}).",
+        f"One connection, seed article: {cold['warm_ms']:.1f} ms with its parts cached, "
+        f"{cold['cold_ms']:.1f} ms with every cache empty; static file {cold['static_ms']:.2f} ms.",
+        "Worker RSS after the page-cache run (MB): "
+        + ", ".join(f"{mb:.0f}" for mb in results["rss"]),
     ]
     print("\n".join(lines))
 
 
 def main():
-    info, pages, others = prepare(args)
+    args = parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
     static_root = Path(tempfile.mkdtemp(prefix="newsroom-static-"))
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "NEWSROOM_"))
+        if not key.startswith(("DJANGO_", "NEWSROOM_", "REDIS_"))
     }
     env |= {
         "DJANGO_SECRET_KEY": "bench-" + os.urandom(24).hex(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_STATIC_ROOT": str(static_root),
         "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+        # Every reader posts at most once in 15 s; the writer cycles 100 readers.
+        "NEWSROOM_COMMENTS_PER_HOUR": "1000",
+        "NEWSROOM_COMMENT_MIN_INTERVAL": "5",
     }
+    os.environ["REDIS_URL"] = env["REDIS_URL"]
+    info, pages, distinct, actions, cookies = prepare(args)
     try:
-        baseline, baseline_size = collectstatic(env)
-        subprocess.run(
-            ["redis-cli", "-n", str(args.redis_db), "flushdb"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        cached, rss_cached = measure(env, "cached", pages, baseline, args)
-        uncached_env = env | {"NEWSROOM_PAGE_CACHE_SECONDS": "0"}
-        uncached, rss_uncached = measure(uncached_env, "uncached", pages, baseline, args)
-        paths = list(pages.values()) + others
-        memory_rss = (*memory(env, paths, args), len(paths))
+        baseline = collectstatic(env)
+        flush(args)
+        results = run(env, args, pages, baseline, distinct, actions, cookies)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
     print()
-    table(info, cached, uncached, (rss_cached, rss_uncached), memory_rss, baseline_size, args)
+    table(info, results, args)
 
 
 if __name__ == "__main__":
-    args = parse_args()
     main()

@@ -15,6 +15,7 @@ from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Section
 from articles.richtext import excerpt
+from newsroom import invalidation
 
 WORDS = [
     "government",
@@ -176,6 +177,7 @@ class Command(BaseCommand):
 
         if comments:
             self.generate_comments(comments, rng, batch)
+        invalidation.everything_changed()  # bulk_create announces nothing
 
         out.write(
             self.style.SUCCESS(

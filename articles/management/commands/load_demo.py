@@ -21,6 +21,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
 from articles.models import Article, Author, Correction, Section
+from newsroom import invalidation
 
 SEED_TITLE = "German Press: NATO Plans to Send Troops to Ukraine During Possible Ceasefire"
 SEED_LEAD = (
@@ -236,6 +237,7 @@ class Command(BaseCommand):
                 and module_has_submodule(app_config.module, "demo")
             ):
                 import_module(f"{app_config.name}.demo").load_demo(self.stdout)
+        invalidation.everything_changed()  # the demo writes some rows past their save()
 
     def load_correction_example(self):
         """A correction, so the article foot and /corrections/ have something to show."""

@@ -15,6 +15,7 @@ from accounts.models import Profile
 from articles.management.commands.generate_content import Progress, sentence
 from articles.models import Article
 from comments.models import Comment, CommentStats
+from newsroom import invalidation
 
 REPLY_SHARE = 0.3  # of the comments in a batch, this many answer a top-level one
 READER_PREFIX = "generated-reader-"
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 self.count(Counter(c.article_id for c in tops + answers))
             made += size
             progress.update(made)
+        invalidation.everything_changed()  # bulk_create announces nothing
         self.stdout.write(f"{made:,} comments in {time.monotonic() - started:.1f}s.")
 
     @staticmethod
