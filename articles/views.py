@@ -14,6 +14,7 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from newsroom import invalidation
+from newsroom.invalidation import article_key
 
 from . import metadata
 from .forms import SearchForm
@@ -119,7 +120,7 @@ def article_page(request, article, **extra):
     (`{% part %}` in the template) does not compute it."""
     return {
         "article": article,
-        "article_keys": [article.cache_key],
+        "article_keys": [article.cache_key, invalidation.section_key(article.section_id)],
         "current_section_slug": article.section.slug,
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         "image_url": SimpleLazyObject(lambda: metadata.image_url(request, article)),
@@ -133,9 +134,24 @@ def article_page(request, article, **extra):
 
 
 def public_article(pk):
-    """The published article `pk` with its section, or None. Its version is read first."""
-    invalidation.depend(invalidation.article_key(pk))
-    return Article.objects.published().select_related("section").filter(pk=pk).first()
+    """The published article `pk` with its section, or None. The row is kept with the parts
+    (per version of the article and its section), so a page whose parts are cached reads
+    nothing from the database; whether it is public yet is decided now (`is_public`, the
+    same rule as `published()`)."""
+
+    def load():
+        row = (
+            Article.objects.filter(pk=pk, status=Article.Status.PUBLISHED)
+            .select_related("section")
+            .first()
+        )
+        if row is None:
+            return False  # not None, so that "no such article" is kept too
+        invalidation.depend(invalidation.section_key(row.section_id))
+        return row
+
+    article = invalidation.cached_part("article-row", (pk,), load, keys=[article_key(pk)])
+    return article if article and article.is_public else None
 
 
 @require_safe
