@@ -33,6 +33,9 @@ EDITOR = [
 ] + [("articles", "publish_article")]
 
 ROLES = {"Reporter": REPORTER, "Editor": EDITOR}
+# The background task queue's results (newsroom/tasks.py), read-only in the admin: a failed
+# attempt to send a reader's mail shows there with its error.
+TASK_ROLES = {"Editor": [("django_tasks_database", "view_dbtaskresult")]}
 
 
 def ensure_roles(roles=ROLES, apps=global_apps):
