@@ -3,6 +3,7 @@ Readers get a fast 503, writers their text back, the log one line, and /healthz 
 
 import copy
 import logging
+import sqlite3
 import threading
 import time
 from contextlib import contextmanager
@@ -10,11 +11,12 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 from django.test import Client
 from django.urls import reverse
 
 from comments.models import Comment
+from newsroom.middleware import is_database_unavailable
 from tests.factories import make_article, make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +282,26 @@ def test_with_every_connection_taken_healthz_says_so_and_new_workers_answer_a_fa
         finally:
             for conn in held:
                 conn.close()
+
+
+def test_sqlite_waits_for_another_writer_only_its_busy_timeout_then_answers_503(tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite-only drill: PostgreSQL's lock_timeout has its own")
+    path = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE story (title TEXT)")
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a long write
+    blocked_settings = copy.deepcopy(connections["default"].settings_dict) | {"NAME": str(path)}
+    blocked = connections["default"].__class__(blocked_settings, alias="blocked")
+    started = time.monotonic()
+    try:
+        with pytest.raises(OperationalError) as raised, blocked.cursor() as cursor:
+            cursor.execute("INSERT INTO story VALUES ('waiting')")
+    finally:
+        blocked.close()
+        holder.close()
+    seconds = time.monotonic() - started
+    busy_timeout = settings.DATABASE_LOCK_TIMEOUT_MS / 1000
+    assert busy_timeout - 0.2 < seconds < busy_timeout + 1, f"waited {seconds:.1f} s"
+    assert "database is locked" in str(raised.value)
+    assert is_database_unavailable(raised.value)  # so readers get the 503 page
