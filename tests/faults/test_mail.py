@@ -109,6 +109,13 @@ def test_sign_up_with_the_mail_server_down_answers_and_the_retry_delivers_the_ma
     )
     assert failed.status_code == 200
     assert "deliver_mail" in failed.content.decode()
+    assert "new@example.com" in failed.content.decode()
+    detail = client.get(
+        reverse("admin:django_tasks_database_dbtaskresult_change", args=[first.pk])
+    ).content.decode()
+    assert "ConnectionRefusedError" in detail
+    # Never the mail itself: its confirmation link would sign anybody in as the reader.
+    assert "confirm-email" not in detail
 
 
 def test_password_reset_with_a_hung_mail_server_answers_at_once_and_retries_later(
