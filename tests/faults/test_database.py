@@ -305,3 +305,19 @@ def test_sqlite_waits_for_another_writer_only_its_busy_timeout_then_answers_503(
     assert busy_timeout - 0.2 < seconds < busy_timeout + 1, f"waited {seconds:.1f} s"
     assert "database is locked" in str(raised.value)
     assert is_database_unavailable(raised.value)  # so readers get the 503 page
+
+
+def test_a_signed_in_reader_gets_the_503_page_everywhere_while_the_database_is_down(
+    reader_client, caplog
+):
+    """Outside a view too: a missing page's 404 handler and the feeds meet the database in
+    code that process_exception never sees; handler500 turns them into the same 503."""
+    article = make_article()
+    reader_client.force_login(make_reader("anna"))
+    urls = ["/", article.get_absolute_url(), "/feeds/", "/no-such-page/", "/media/none.jpg"]
+    with database_unreachable(), caplog.at_level(logging.INFO):
+        answers = {url: reader_client.get(url).status_code for url in urls}
+    assert answers == dict.fromkeys(urls, 503)
+    faults = [r.getMessage() for r in caplog.records if r.name == "newsroom.faults"]
+    assert len(faults) == len(urls)
+    assert "Traceback" not in caplog.text
