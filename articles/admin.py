@@ -16,8 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_prose_editor.fields import ProseEditorFormField
+from taggit import admin as taggit_admin
 from taggit.forms import TagWidget
 from taggit.models import Tag
+
+from newsroom import invalidation
+from newsroom.admin import AnnouncesChanges
 
 from . import workflow
 from .diff import field_diffs
@@ -26,20 +30,43 @@ from .richtext import sanitize_html, validate_html_limits
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
+    def announce(self, section, before):
+        invalidation.section_changed(section)
+
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(AnnouncesChanges, admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
     list_select_related = ["user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     autocomplete_fields = ["user"]
+
+    def before(self, author):
+        return invalidation.author_changed(author, announce=False)
+
+    def announce(self, author, before):
+        invalidation.changed(*before, *invalidation.author_changed(author, announce=False))
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(AnnouncesChanges, taggit_admin.TagAdmin):
+    """taggit's tag admin; a renamed or deleted tag is fresh on every page that shows it."""
+
+    def before(self, tag):
+        return invalidation.tag_changed(tag, announce=False)
+
+    def announce(self, tag, before):
+        invalidation.changed(*before, *invalidation.tag_changed(tag, announce=False))
 
 
 class CorrectionInline(admin.StackedInline):
@@ -184,7 +211,7 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "section", "status_label", "published_at", "author_names"]
     list_filter = [
@@ -288,9 +315,18 @@ class ArticleAdmin(admin.ModelAdmin):
         context["article_state"] = self.status_label(article)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def before(self, article):
+        return invalidation.article_keys(article)
+
+    def announce(self, article, before):
+        # Tags and authors are written after the article: the lists it joined or left.
+        invalidation.article_changed(article, before=before)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        else:
+            obj._announce_before = self.before(obj)
         action = request.POST.get("_workflow")  # already checked by the form
         if not action:
             super().save_model(request, obj, form, change)
@@ -456,7 +492,7 @@ admin.site.unregister(FlatPage)
 
 
 @admin.register(FlatPage)
-class InformationPageAdmin(FlatPageAdmin):
+class InformationPageAdmin(AnnouncesChanges, FlatPageAdmin):
     """The footer's "Information" pages (about, contacts, comment rules)."""
 
     form = InformationPageForm
@@ -464,6 +500,9 @@ class InformationPageAdmin(FlatPageAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sites")
+
+    def announce(self, page, before):
+        invalidation.navigation_changed()
 
     @admin.display(description=_("sites"))
     def site_names(self, page):

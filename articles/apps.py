@@ -7,12 +7,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
-        from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
-        from newsroom.pagecache import connect_invalidation
+        from newsroom.roles import keep_roles
 
-        from .roles import ROLES, TASK_ROLES, keep_roles
+        from .roles import ROLES
 
         keep_roles(self, ROLES)
-        # Given after the task queue's own migrations: editors see failed mail in the admin.
-        keep_roles(self.apps.get_app_config("django_tasks_database"), TASK_ROLES)
-        connect_invalidation()

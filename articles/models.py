@@ -2,7 +2,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save
@@ -16,6 +24,8 @@ from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
+
+from newsroom import invalidation
 
 from . import search
 from .images import article_image_path, author_photo_path, validate_image
@@ -78,8 +88,16 @@ class Section(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        invalidation.section_changed(self)
+
     def get_absolute_url(self):
         return reverse("articles:section", args=[self.slug])
+
+    def delete(self, *args, **kwargs):
+        invalidation.section_changed(self)
+        return super().delete(*args, **kwargs)
 
 
 class Author(models.Model):
@@ -107,8 +125,16 @@ class Author(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        invalidation.author_changed(self)
+
     def get_absolute_url(self):
         return reverse("articles:author", args=[self.slug])
+
+    def delete(self, *args, **kwargs):
+        invalidation.author_changed(self)
+        return super().delete(*args, **kwargs)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -349,9 +375,29 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"title", "lead", "body"}.intersection(update_fields):
             Article.objects.filter(pk=self.pk).update_search_documents()
+        invalidation.article_changed(self, before=getattr(self, "_announce_before", ()))
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk, self.slug])
+
+    def delete(self, *args, **kwargs):
+        before = invalidation.article_keys(self)
+        result = super().delete(*args, **kwargs)
+        invalidation.changed(*before)
+        return result
+
+    def with_details(self):
+        """This article with its authors, tags and corrections loaded (once): what the page's
+        parts show. Lazy, so that a page whose parts are cached does not read them."""
+        loaded = getattr(self, "_prefetched_objects_cache", {}).keys()
+        if not {"authors", "tags", "corrections"} <= loaded:
+            prefetch_related_objects([self], "authors", "tags", "corrections")
+        return self
+
+    @property
+    def cache_key(self):
+        """What names this article in caches and surrogate keys (newsroom/invalidation.py)."""
+        return invalidation.article_key(self.pk)
 
     def touch(self, reason):
         """Move `updated_at` on (feeds, sitemaps and the page show it), kept in the history."""
@@ -439,11 +485,15 @@ class Correction(models.Model):
 
 @receiver(m2m_changed, sender=TaggedItem)
 def article_tags_changed(sender, instance, action, **kwargs):
+    if action in {"pre_remove", "pre_clear"} and isinstance(instance, Article):
+        instance._announce_before = invalidation.article_keys(instance)
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
         Article.objects.filter(pk=instance.pk).update_search_documents()
+        invalidation.article_changed(instance, before=getattr(instance, "_announce_before", ()))
 
 
 @receiver(post_save, sender=Tag)
 def tag_renamed(sender, instance, created, **kwargs):
     if not created:
         Article.objects.filter(tags=instance).update_search_documents()
+        invalidation.tag_changed(instance)

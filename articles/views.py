@@ -7,10 +7,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
+
+from newsroom import invalidation
 
 from . import metadata
 from .forms import SearchForm
@@ -22,14 +25,25 @@ RELATED_ARTICLES = 4
 
 
 class ArticleListView(ListView):
-    """A paginated list of published articles, newest first."""
+    """A paginated list of published articles, newest first. The list itself is a part of the
+    page (`{% part "list" %}`), rendered once per version of what it shows."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.NEWSROOM_PAGE_SIZE
+    list_key = invalidation.HOME
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(list_keys=self.list_keys, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # Before the list is read: a change committed meanwhile then makes it stale.
+        self.list_keys = [self.list_key, invalidation.LISTS]
+        invalidation.depend(*self.list_keys)
+        return super().get(request, *args, **kwargs)
 
 
 class HomeView(ArticleListView):
@@ -44,6 +58,8 @@ class HomeView(ArticleListView):
 class SectionView(ArticleListView):
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        self.list_keys.append(invalidation.section_key(self.section.pk))
+        invalidation.depend(*self.list_keys)
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
@@ -63,6 +79,8 @@ class TagView(ArticleListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.list_keys.append(invalidation.tag_key(self.tag.pk))
+        invalidation.depend(*self.list_keys)
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
@@ -80,6 +98,8 @@ class AuthorView(ArticleListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.list_keys.append(invalidation.author_key(self.author.pk))
+        invalidation.depend(*self.list_keys)
         return super().get_queryset().filter(authors=self.author)
 
     def get_context_data(self, **kwargs):
@@ -93,28 +113,41 @@ class AuthorView(ArticleListView):
         )
 
 
+def article_page(request, article, **extra):
+    """The article page's context, for the detail view and for the comment form sent back
+    with an error: one place. What is costly is lazy, so that a page whose parts are cached
+    (`{% part %}` in the template) does not compute it."""
+    return {
+        "article": article,
+        "article_keys": [article.cache_key],
+        "current_section_slug": article.section.slug,
+        "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
+        "image_url": SimpleLazyObject(lambda: metadata.image_url(request, article)),
+        "structured_data": SimpleLazyObject(lambda: metadata.article_data(request, article)),
+        "related_articles": SimpleLazyObject(
+            lambda: list(Article.objects.published().related_to(article, limit=RELATED_ARTICLES))
+        ),
+        "related_seconds": settings.NEWSROOM_RELATED_SECONDS,
+        **extra,
+    }
+
+
+def public_article(pk):
+    """The published article `pk` with its section, or None. Its version is read first."""
+    invalidation.depend(invalidation.article_key(pk))
+    return Article.objects.published().select_related("section").filter(pk=pk).first()
+
+
 @require_safe
 def article_detail(request, pk, slug):
-    article = Article.objects.published().for_detail().filter(pk=pk).first()
+    article = public_article(pk)
     if article is None:
         if Article.objects.filter(pk=pk, status=Article.Status.WITHDRAWN).exists():
             return render(request, "articles/withdrawn.html", status=410)
         raise Http404
     if article.slug != slug:
         return redirect(article, permanent=True)
-    related = Article.objects.published().related_to(article, limit=RELATED_ARTICLES)
-    return render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "current_section_slug": article.section.slug,
-            "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
-            "image_url": metadata.image_url(request, article),
-            "structured_data": metadata.article_data(request, article),
-            "related_articles": list(related),
-        },
-    )
+    return render(request, "articles/article_detail.html", article_page(request, article))
 
 
 @require_safe
@@ -206,7 +239,8 @@ def article_preview(request, pk, history_id=None):
     response = render(
         request,
         "articles/article_preview.html",
-        {"article": article, "version": version, "current_section_slug": article.section.slug},
+        # An unpublished version must never stand in a part shared with readers.
+        article_page(request, article, version=version, no_shared_parts=True),
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

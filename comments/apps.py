@@ -7,7 +7,7 @@ class CommentsConfig(AppConfig):
     verbose_name = _("comments")
 
     def ready(self):
-        from articles.roles import keep_roles
+        from newsroom.roles import keep_roles
 
         from . import signals  # noqa: F401
         from .roles import ROLES

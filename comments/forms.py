@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,14 @@ class CommentForm(forms.ModelForm):
                 ),
             }
         }
+
+    def clean(self):
+        data = super().clean()
+        # The reply forms of one page share one key (it is put in per request, once); each
+        # thread's reply gets its own key from it, so replying to two threads is two replies.
+        if data.get("parent") and data.get("submission_key"):
+            data["submission_key"] = uuid.uuid5(data["submission_key"], f"reply-{data['parent']}")
+        return data
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from newsroom import invalidation
 
 BODY_MAX_LENGTH = 5000
 
@@ -57,6 +58,10 @@ def comments_open(article, now=None):
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(status=Comment.Status.VISIBLE)
+
+    def held(self):
+        """Waiting for a moderator: the editorial desk counts these."""
+        return self.filter(status=Comment.Status.HELD)
 
     def for_display(self):
         return self.select_related("user__profile")
@@ -140,6 +145,10 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.user} on {self.article_id}: {self.body[:40]}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        invalidation.comments_changed(self.article_id)
+
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
@@ -213,6 +222,8 @@ def set_status(comments, status, *, deleted_by_author=False):
     for article_id, delta in deltas.items():
         if delta:
             CommentStats.add(article_id, delta)
+    for article_id in deltas:
+        invalidation.comments_changed(article_id)
     if status == Comment.Status.VISIBLE:
         Report.objects.filter(comment__in=[pk for pk, _, _ in rows]).update(resolved=True)
     return len(rows)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
+from articles.views import article_page
 from newsroom.middleware import (
     is_database_unavailable,
     log_database_unavailable,
@@ -55,7 +56,7 @@ def article_with_form(request, article, form, status=200):
     return render(
         request,
         "articles/article_detail.html",
-        {"article": article, "current_section_slug": article.section.slug, "comment_form": form},
+        article_page(request, article, comment_form=form),
         status=status,
     )
 

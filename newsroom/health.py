@@ -1,9 +1,9 @@
 """GET /healthz: what the site depends on, checked for real, as JSON for load balancers.
 
-Each check does what serving does: the database reads the articles table through the site's own
-connection (so a locked table or a statement timeout shows) and, on PostgreSQL, opens a new
-connection (so "every connection taken" shows while this worker still holds its own); the cache
-writes and reads a key; the static manifest is loaded as pages would load it; a file is written
+Each check does what serving does: the database reads the table every public page reads
+(NEWSROOM_HEALTH_MODEL) through the site's own connection (so a locked table or a statement
+timeout shows) and, on PostgreSQL, opens a new connection (so "every connection taken" shows
+while this worker still holds its own); the cache writes and reads a key; the static manifest is loaded as pages would load it; a file is written
 to and removed from media storage. The answer is 503 when the database, the static manifest or
 media storage fails, naming which; the site serves without its cache (slower), so the cache is
 reported but does not make it unhealthy.
@@ -12,6 +12,8 @@ reported but does not make it unhealthy.
 import logging
 import uuid
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -19,8 +21,6 @@ from django.core.files.storage import default_storage
 from django.db import connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-
-from articles.models import Article
 
 log = logging.getLogger("newsroom.faults")
 
@@ -42,7 +42,7 @@ def _check(name, probe):
 
 
 def _database():
-    Article.objects.only("pk").first()
+    apps.get_model(settings.NEWSROOM_HEALTH_MODEL).objects.only("pk").first()
     current = connections["default"]
     if current.vendor == "postgresql":
         fresh = current.copy()

@@ -1,65 +1,55 @@
-"""Whole pages for anonymous readers, served from Django's cache.
+"""Whole pages for anonymous readers, served from Django's cache, fresh to the last change.
 
 A page is stored only when it is the same for every anonymous reader: the request carries no
-session or messages cookie, and the response sets no cookie and holds no CSRF token. Every
-stored page belongs to one "generation"; any change that can show on a page (the models named in
-NEWSROOM_PAGE_CACHE_MODELS) starts a new generation, so the next request renders afresh. A
-scheduled article is due at a known time, and the generation ends then too, so it appears on
-time without a cron job.
+session or messages cookie, and the response sets no cookie and holds no form with a CSRF token.
+It is stored with the versions of every key it depends on (newsroom/invalidation.py), and served
+while those versions hold: a comment on one article makes that article's page fresh on the next
+request and leaves every other page cached. The same keys go out in `Surrogate-Key` and
+`Cache-Tag` for a front cache. A scheduled article is due at a known time, read in the same
+round trip as the page; when it passes, the lists are fresh, so it appears on time without cron.
+
+Query strings that do not change a page (`utm_*`, `fbclid`, anything a view does not read) are
+left out of the cache key, so they cannot fill the cache with copies of one page.
 """
 
 import hashlib
-import time
-import uuid
+from urllib.parse import urlencode
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.db.models import Min
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
-STATE_KEY = "pagecache:generation"
+from newsroom import invalidation
+
+PAGE_PREFIX = "page:"
 
 
-def _next_scheduled_time():
-    """When the next scheduled article becomes public (epoch seconds), or None."""
-    from django.utils import timezone
-
-    from articles.models import Article
-
-    due = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
-    ).aggregate(due=Min("published_at"))["due"]
-    return due.timestamp() if due else None
-
-
-def current_generation():
-    state = cache.get(STATE_KEY)
-    if state is None or (state["due"] is not None and time.time() >= state["due"]):
-        state = {"id": uuid.uuid4().hex, "due": _next_scheduled_time()}
-        cache.set(STATE_KEY, state, None)
-    return state["id"]
+def cache_address(request):
+    """What identifies a page: scheme, host, path and the parameters that views read."""
+    allowed = settings.NEWSROOM_PAGE_CACHE_PARAMS
+    params = sorted(
+        (name, value) for name, value in request.GET.items() if name in allowed and value != ""
+    )
+    query = urlencode(params)
+    # The scheme too: pages carry absolute links (canonical, feeds), and an http page must
+    # never be handed to https readers.
+    return f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
 
 
-def invalidate(*args, **kwargs):
-    """Start a new generation: every page rendered before now is stale."""
-    cache.delete(STATE_KEY)
+def page_key(request):
+    return PAGE_PREFIX + hashlib.sha256(cache_address(request).encode()).hexdigest()
 
 
-def connect_invalidation():
-    for label in settings.NEWSROOM_PAGE_CACHE_MODELS:
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue  # its app is not installed here
-        for signal in (post_save, post_delete):
-            signal.connect(invalidate, sender=model, dispatch_uid=f"pagecache-{label}-{signal}")
-        for field in model._meta.many_to_many:
-            through = field.remote_field.through
-            m2m_changed.connect(invalidate, sender=through, dispatch_uid=f"pagecache-m2m-{through}")
+def surrogate_headers(response, keys):
+    if keys:
+        response.headers["Surrogate-Key"] = " ".join(keys)
+        response.headers["Cache-Tag"] = ",".join(keys)
+
+
+def private(response):
+    patch_cache_control(response, private=True, no_store=True)
 
 
 class AnonymousPageCacheMiddleware:
@@ -76,33 +66,35 @@ class AnonymousPageCacheMiddleware:
         )
 
     def __call__(self, request):
-        if not self._cacheable_request(request):
-            response = self.get_response(request)
-            if settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies:
-                patch_cache_control(response, private=True, no_store=True)
-            return response
+        with invalidation.request_versions(), invalidation.Scope() as scope:
+            if not self._cacheable_request(request):
+                response = self.get_response(request)
+                if (
+                    settings.SESSION_COOKIE_NAME in request.COOKIES
+                    or response.cookies
+                    or self._holds_form(response)
+                ):
+                    private(response)
+                return response
+            return self._anonymous(request, scope)
 
+    def _anonymous(self, request, scope):
+        key = page_key(request)
         try:
-            generation = current_generation()
+            found = cache.get_many([key, invalidation.SCHEDULE])
+            due = invalidation.due_passed(found.get(invalidation.SCHEDULE))
+            stored = None if due else found.get(key)
+            if stored is not None and invalidation.still_fresh(stored[3]):
+                return self._from_cache(stored)
         except DatabaseError:
             # No database to learn the schedule from: let the view answer (the 503 page).
             return self.get_response(request)
-        # The scheme too: pages carry absolute links (canonical, feeds), and an http page
-        # must never be handed to https readers.
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
-        key = f"pagecache:{generation}:{hashlib.sha256(address).hexdigest()}"
-        stored = cache.get(key)
-        if stored is not None:
-            status, headers, content = stored
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response.headers[name] = value
-            response.headers["X-Page-Cache"] = "hit"
-            return response
 
+        invalidation.depend(*invalidation.EVERY_PAGE)
         response = self.get_response(request)
         if self._shareable(request, response):
             self._mark_public(response)
+            surrogate_headers(response, scope.keys)
             # Hashed once here rather than by ConditionalGetMiddleware on every hit.
             set_response_etag(response)
             headers = [
@@ -112,16 +104,33 @@ class AnonymousPageCacheMiddleware:
             ]
             cache.set(
                 key,
-                (response.status_code, headers, response.content),
+                (response.status_code, headers, response.content, scope.versions),
                 settings.NEWSROOM_PAGE_CACHE_SECONDS,
             )
             response.headers["X-Page-Cache"] = "miss"
-        elif response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            patch_cache_control(response, private=True, no_store=True)
+        elif (
+            response.cookies
+            or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or self._holds_form(response)
+        ):
+            private(response)
         return response
 
     @staticmethod
-    def _shareable(request, response):
+    def _from_cache(stored):
+        status, headers, content, _versions = stored
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        response.headers["X-Page-Cache"] = "hit"
+        return response
+
+    @staticmethod
+    def _holds_form(response):
+        return not response.streaming and b"csrfmiddlewaretoken" in response.content
+
+    @classmethod
+    def _shareable(cls, request, response):
         cache_control = response.get("Cache-Control", "")
         return (
             response.status_code == 200
@@ -130,7 +139,7 @@ class AnonymousPageCacheMiddleware:
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and "private" not in cache_control
             and "no-store" not in cache_control
-            and b"csrfmiddlewaretoken" not in response.content
+            and not cls._holds_form(response)
         )
 
     @staticmethod

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "imagekit",
     "axes",
+    # The task queue (newsroom/tasks.py) before newsroom, whose admin replaces its own.
+    "django_tasks",
+    "django_tasks_db",
+    "newsroom",
     "articles",
     "simple_history",
     "notices",
@@ -61,8 +65,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "comments",
-    "django_tasks",
-    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +134,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite's busy timeout: how long a write waits for another writer's lock.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DATABASE_LOCK_TIMEOUT_MS / 1000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# /healthz reads this model's table: the one every public page reads, so a lock on it shows.
+NEWSROOM_HEALTH_MODEL = "articles.Article"
 
 NEWSROOM_REDIS_TIMEOUT = float(os.environ.get("NEWSROOM_REDIS_TIMEOUT", "0.5"))
 NEWSROOM_CACHE_RETRY_SECONDS = float(os.environ.get("NEWSROOM_CACHE_RETRY_SECONDS", "10"))
@@ -309,20 +313,16 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
 NEWSROOM_CDN_SECONDS = int(os.environ.get("NEWSROOM_CDN_SECONDS", "60"))
 NEWSROOM_PAGE_CACHE_EXCLUDE = ("/admin/", "/accounts/", "/healthz", "/preview/")
-# A change to any of these shows on pages, so it starts a new cache generation.
-NEWSROOM_PAGE_CACHE_MODELS = [
-    "articles.Article",
-    "articles.Correction",
-    "articles.Section",
-    "articles.Author",
-    "taggit.Tag",
-    "taggit.TaggedItem",
-    "flatpages.FlatPage",
-    "sites.Site",
-    "comments.Comment",
-    "notices.Notice",
-    "notices.Label",
-]
+# The query parameters that views read; any other (utm_*, fbclid...) is left out of the page
+# cache's key, so it cannot fill the cache with copies of one page.
+NEWSROOM_PAGE_CACHE_PARAMS = frozenset(env_list("NEWSROOM_PAGE_CACHE_PARAMS", "page,comments,q,p"))
+# How long a related-articles list may lag behind other articles' changes (its own article's
+# changes show at once).
+NEWSROOM_RELATED_SECONDS = int(os.environ.get("NEWSROOM_RELATED_SECONDS", "300"))
+# A front cache to purge by surrogate key (newsroom/purge.py): empty for none, or
+# "newsroom.purge.XkeyPurger" with NEWSROOM_PURGE_URLS=http://127.0.0.1:6081/ for Varnish.
+NEWSROOM_PURGER = os.environ.get("NEWSROOM_PURGER", "")
+NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True)
 # Feeds carry the lead only unless this is on, then the whole article text.

@@ -17,6 +17,9 @@ from django_tasks import task
 
 log = logging.getLogger("newsroom.tasks")
 
+# The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments).
+ROLES = {"Editor": [("django_tasks_database", "view_dbtaskresult")]}
+
 
 def retry_delay(attempt):
     """Seconds to wait before attempt `attempt + 1`."""

@@ -3,10 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from newsroom import admin as newsroom_admin
 from newsroom.health import healthz
-
-newsroom_admin.register()
 
 handler500 = "newsroom.middleware.server_error"
 

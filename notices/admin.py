@@ -12,13 +12,22 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from newsroom import invalidation
+from newsroom.admin import AnnouncesChanges
 
 from . import labelling
 from .models import Label, Notice
 
 
+class AnnouncesNotices(AnnouncesChanges):
+    """A notice's sections and articles are written after it; bulk deletes skip delete()."""
+
+    def announce(self, obj, before):
+        invalidation.notices_changed()
+
+
 @admin.register(Notice)
-class NoticeAdmin(SimpleHistoryAdmin):
+class NoticeAdmin(AnnouncesNotices, SimpleHistoryAdmin):
     list_display = ["name", "placement", "scope", "position", "active", "label_count"]
     list_editable = ["position", "active"]
     list_filter = ["placement", "scope", "active", "list_format"]
@@ -52,7 +61,7 @@ class NoticeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(SimpleHistoryAdmin):
+class LabelAdmin(AnnouncesNotices, SimpleHistoryAdmin):
     list_display = [
         "name",
         "label_text",

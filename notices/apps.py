@@ -7,9 +7,8 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices and labels")
 
     def ready(self):
-        from articles.roles import keep_roles
+        from newsroom.roles import keep_roles
 
-        from . import signals  # noqa: F401  (bumps the cache version on every change)
         from .roles import ROLES
 
         keep_roles(self, ROLES)

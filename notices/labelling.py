@@ -7,18 +7,18 @@ sanitizer leaves it unchanged. Names are matched in their escaped form, so no te
 unescaped and escaped again.
 
 Everything a page needs (active notices, labels in force, the compiled matcher) is loaded once
-per cache version and day, in a fixed number of queries; any change to a notice or label bumps
-the version (signals.py), so the next request sees it.
+per version of the `notices` key (newsroom/invalidation.py) and day, in a fixed number of queries;
+a change to a notice or label announces `notices_changed()`, so the next request sees it.
 """
 
 import re
-import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.utils import timezone
 
-VERSION_KEY = "notices:version"
+from newsroom import invalidation
+
 SNAPSHOT_TIMEOUT = 24 * 60 * 60
 # Inside these, text is left alone: a link's text is the link, code is code.
 SKIPPED_TAGS = {"a", "code", "pre"}
@@ -236,23 +236,6 @@ class Snapshot:
         return [n for n in self.notices if n.placement == placement and n.applies_to(article)]
 
 
-def current_version():
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # A new, never-used number: the cache may have lost the key, never go back.
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY)
-    # A cache that keeps nothing (DummyCache) gets a fresh version, so nothing is reused.
-    return time.time_ns() if version is None else version
-
-
-def bump_version():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.add(VERSION_KEY, time.time_ns(), None)
-
-
 def load_snapshot(day=None):
     """Active notices and the labels in force on `day`, in two to four queries."""
     from .models import Label, Notice
@@ -288,7 +271,9 @@ _memo = None  # (key, Snapshot) of this process: no unpickling, no recompiling p
 
 def snapshot():
     global _memo
-    key = f"notices:snapshot:{current_version()}:{timezone.localdate().isoformat()}"
+    # The version carries the day too (labels start and end on given days); read once a request.
+    version = invalidation.versions(invalidation.NOTICES)[invalidation.NOTICES]
+    key = f"notices:snapshot:{version}"
     memo = _memo
     if memo is not None and memo.key == key:
         return memo

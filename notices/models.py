@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
@@ -7,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from articles.models import EDITOR_EXTENSIONS, Article, Section
 from articles.richtext import sanitize_html, validate_html_limits
+from newsroom import invalidation
 
 
 class Notice(models.Model):
@@ -90,6 +93,12 @@ class Notice(models.Model):
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
+        invalidation.notices_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        invalidation.notices_changed()
+        return result
 
 
 class LabelQuerySet(models.QuerySet):
@@ -165,6 +174,15 @@ class Label(models.Model):
     def __str__(self):
         return f"{self.name} ({self.label_text})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        invalidation.notices_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        invalidation.notices_changed()
+        return result
+
     def clean(self):
         """A name or alias belongs to one label only, or a mention would be ambiguous."""
         taken = {}
@@ -186,3 +204,12 @@ class Label(models.Model):
     @property
     def listing(self):
         return self.listed_as or self.name
+
+
+@receiver(m2m_changed, sender=Notice.sections.through)
+@receiver(m2m_changed, sender=Notice.articles.through)
+def notice_scope_changed(sender, action, **kwargs):
+    """A notice's sections or articles, however they are written (the admin writes them after
+    the notice)."""
+    if action.startswith("post_"):
+        invalidation.notices_changed()

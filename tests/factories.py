@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -153,3 +154,34 @@ def admin_article_data(section, **fields):
         "corrections-MIN_NUM_FORMS": "0",
         "corrections-MAX_NUM_FORMS": "1000",
     } | fields
+
+
+def change_url(article):
+    return reverse("admin:articles_article_change", args=[article.pk])
+
+
+def post_data(article=None, *, section=None, editor_fields=False, **overrides):
+    """What the article form posts from a browser: the reporter's fields, and with
+    `editor_fields` the publication time and note that only editors are shown."""
+    if article:
+        data = admin_article_data(
+            article.section,
+            title=article.title,
+            slug=article.slug,
+            lead=article.lead,
+            body=article.body,
+        )
+    else:
+        data = admin_article_data(section)
+    if article:
+        data["opened_version"] = article.updated_at.isoformat()
+    if editor_fields:
+        local = (
+            timezone.localtime(article.published_at) if article and article.published_at else None
+        )
+        data |= {
+            "published_at_0": local.strftime("%Y-%m-%d") if local else "",
+            "published_at_1": local.strftime("%H:%M:%S") if local else "",
+            "review_note": article.review_note if article else "",
+        }
+    return data | overrides

@@ -183,8 +183,8 @@ def test_article_page_queries_do_not_grow_with_notices(client, django_assert_num
     # threads, replies (10); notices, labels in force
     with django_assert_num_queries(10 + 2):
         page(client, article.get_absolute_url())
-    # cached: the notices and the labelled body cost nothing more
-    with django_assert_num_queries(10):
+    # every part cached (the labelled body, the notices, the discussion): only the article
+    with django_assert_num_queries(1):
         page(client, article.get_absolute_url())
 
 

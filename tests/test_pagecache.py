@@ -6,11 +6,12 @@ import pytest
 import time_machine
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Correction
-from tests.factories import make_article, make_author, make_user
+from tests.factories import make_article, make_author, make_staff, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,21 @@ def retag(article):
 
 
 def add_information_page(article):
-    page = FlatPage.objects.create(url="/ethics/", title="Ethics code", content="<p>x</p>")
-    page.sites.add(Site.objects.get_current())
+    """Through the admin, as editors add them."""
+    client = Client()
+    client.force_login(make_staff("pages-editor", group="Editor"))
+    response = client.post(
+        reverse("admin:flatpages_flatpage_add"),
+        {
+            "url": "/ethics/",
+            "title": "Ethics code",
+            "content": "<p>x</p>",
+            "sites": [Site.objects.get_current().pk],
+            "template_name": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert FlatPage.objects.filter(url="/ethics/").exists()
     return "Ethics code"
 
 

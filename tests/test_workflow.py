@@ -12,49 +12,19 @@ from django.utils import timezone
 from articles import workflow
 from articles.models import Article, Correction
 from tests.factories import (
-    admin_article_data,
+    change_url,
     make_article,
     make_draft,
     make_section,
     make_staff,
     make_user,
+    post_data,
 )
 
 pytestmark = pytest.mark.django_db
 
 ADD_URL = reverse("admin:articles_article_add")
 CHANGELIST_URL = reverse("admin:articles_article_changelist")
-
-
-def change_url(article):
-    return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def post_data(article=None, *, section=None, editor_fields=False, **overrides):
-    """What the article form posts from a browser: the reporter's fields, and with
-    `editor_fields` the publication time and note that only editors are shown."""
-    if article:
-        data = admin_article_data(
-            article.section,
-            title=article.title,
-            slug=article.slug,
-            lead=article.lead,
-            body=article.body,
-        )
-    else:
-        data = admin_article_data(section)
-    if article:
-        data["opened_version"] = article.updated_at.isoformat()
-    if editor_fields:
-        local = (
-            timezone.localtime(article.published_at) if article and article.published_at else None
-        )
-        data |= {
-            "published_at_0": local.strftime("%Y-%m-%d") if local else "",
-            "published_at_1": local.strftime("%H:%M:%S") if local else "",
-            "review_note": article.review_note if article else "",
-        }
-    return data | overrides
 
 
 def form_errors(response):

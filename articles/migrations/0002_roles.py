@@ -2,7 +2,8 @@
 
 from django.db import migrations
 
-from articles.roles import ROLES, ensure_roles
+from articles.roles import ROLES
+from newsroom.roles import ensure_roles
 
 
 def create_groups(apps, schema_editor):

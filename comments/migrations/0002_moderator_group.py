@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
-from articles.roles import ensure_roles
 from comments.roles import ROLES
+from newsroom.roles import ensure_roles
 
 
 def create_moderators(apps, schema_editor):

@@ -1,9 +1,22 @@
+"""The article page's comment count and discussion, assembled from cached parts.
+
+The discussion's shared part (every thread and reply of one page of it, escaped, linked and
+labelled) is rendered once per version of the article's comments and of the notices, and is the
+same for every reader: one variant for anonymous readers and one for signed-in readers, which
+has the reply forms and "Report" links. What is the reader's own is put in per request and is
+small: the CSRF token and a fresh form key in the reply forms, "Edit"/"Delete" instead of
+"Report" on the reader's own comments, the reader's comments awaiting moderation, and the form.
+"""
+
 import re
 import uuid
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
+from django.middleware.csrf import get_token
 from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, urlize
@@ -12,12 +25,26 @@ from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
 from comments.models import Comment, comments_open, visible_count
+from newsroom import invalidation
+from notices import labelling
 
 register = template.Library()
 
 # Every text in which urlize finds a link contains one of these (its own patterns: http(s)://,
 # www., a name ending in one of its top-level domains, or an e-mail address).
 LINK_HINT = re.compile(r"http|www\.|@|\.(com|edu|gov|int|mil|net|org)", re.IGNORECASE)
+
+# Placeholders in the shared part, replaced per request. Readers' text is escaped and cannot
+# hold them ("<" becomes "&lt;").
+CSRF_MARK = "<!--csrf-->"
+REPLY_KEY_MARK = "<!--reply-key-->"
+
+
+ACTIONS_MARKS = re.compile(r"<!--/?actions:\d+-->")
+
+
+def actions_marks(pk):
+    return f"<!--actions:{pk}-->", f"<!--/actions:{pk}-->"
 
 
 @register.filter(needs_autoescape=True)
@@ -34,16 +61,25 @@ def comment_text(value, autoescape=True):
     return linebreaksbr(mark_safe(html), autoescape=autoescape)
 
 
-def cached_count(article):
-    # Both tags on one page read the count once.
-    if not hasattr(article, "_visible_comment_count"):
-        article._visible_comment_count = visible_count(article)
-    return article._visible_comment_count
+def comment_html(comments):
+    """Each comment's text as readers see it (escaped, linked, line breaks, labelled), kept in
+    the cache per comment version and notices version: {pk: html}."""
+    snap = labelling.snapshot()
 
+    def key(comment):
+        stamp = comment.edited_at.timestamp() if comment.edited_at else ""
+        return f"comment:{snap.key}:{comment.pk}:{stamp}"
 
-@register.inclusion_tag("comments/count.html")
-def comment_count(article):
-    return {"count": cached_count(article)}
+    keys = {key(comment): comment for comment in comments}
+    found = cache.get_many(list(keys))
+    made = {}
+    for cache_key, comment in keys.items():
+        if cache_key not in found:
+            html = labelling.label_html(str(comment_text(comment.body)), snap.matcher)
+            found[cache_key] = made[cache_key] = html
+    if made:
+        cache.set_many(made, invalidation.PART_SECONDS)
+    return {comment.pk: mark_safe(found[cache_key]) for cache_key, comment in keys.items()}
 
 
 # Beyond any discussion; a larger number would overflow the database's integer offset.
@@ -59,13 +95,10 @@ def page_number(request):
     return number if 1 <= number <= MAX_PAGE else 1
 
 
-@register.inclusion_tag("comments/section.html", takes_context=True)
-def comments(context, article):
-    """The discussion under an article: a page of threads oldest first, each with its visible
-    replies, in three queries however many comments there are."""
-    request = context["request"]
+def _render_shared(article, number, signed_in):
+    """One page of threads oldest first, each with its visible replies, in three queries
+    however many comments there are; and the count."""
     size = settings.NEWSROOM_COMMENTS_PAGE_SIZE
-    number = page_number(request)
     page = Comment.objects.threads(article)[(number - 1) * size : number * size + 1]
     threads = list(page)
     has_next = len(threads) > size
@@ -80,25 +113,104 @@ def comments(context, article):
         .order_by("created_at", "pk")
     ):
         replies.setdefault(reply.parent_id, []).append(reply)
-    user = request.user
-    now = timezone.now()
+    shown = []
     for thread in threads:
         thread.visible_replies = replies.get(thread.pk, [])
-        thread.reply_key = uuid.uuid4()
-        for comment in [thread, *thread.visible_replies]:
-            comment.can_edit = comment.editable_by(user, now)
+        shown += [thread, *thread.visible_replies]
+    texts = comment_html([comment for comment in shown if comment.is_visible])
+    for comment in shown:
+        comment.html = texts.get(comment.pk, "")
+    base = article.get_absolute_url()
+    html = render_to_string(
+        "comments/threads.html",
+        {
+            "threads": threads,
+            "signed_in": signed_in,
+            "open": comments_open(article),
+            "action": reverse("comments:create", args=[article.pk]),
+            "csrf_mark": mark_safe(CSRF_MARK),
+            "reply_key_mark": mark_safe(REPLY_KEY_MARK),
+            "previous_url": f"{base}?comments={number - 1}#comments" if number > 1 else None,
+            "next_url": f"{base}?comments={number + 1}#comments" if has_next else None,
+        },
+    )
+    return {"html": html, "count": visible_count(article)}
 
+
+def discussion(request, article):
+    """The shared part of this article's discussion for this request (read once per page)."""
+    number = page_number(request)
+    signed_in = request.user.is_authenticated
+    variant = (number, signed_in, comments_open(article))
+    memo = getattr(article, "_discussion", None)
+    if memo is None or memo[0] != variant:
+        part = invalidation.cached_part(
+            "discussion",
+            (article.pk, *variant),
+            lambda: _render_shared(article, number, signed_in),
+            keys=[invalidation.comments_key(article.pk)],
+        )
+        memo = article._discussion = (variant, part)
+    return memo[1]
+
+
+@register.inclusion_tag("comments/count.html", takes_context=True)
+def comment_count(context, article):
+    request = context.get("request")
+    if request is None:
+        return {"count": visible_count(article)}
+    return {"count": discussion(request, article)["count"]}
+
+
+def _own_actions(html, own, user, now, csrf_token):
+    """The reader's own comments on this page get Edit/Delete (within the window) instead of
+    Report."""
+    for comment in own:
+        start, end = actions_marks(comment.pk)
+        begin = html.find(start)
+        if begin < 0:
+            continue
+        finish = html.find(end, begin)
+        actions = ""
+        if comment.editable_by(user, now):
+            actions = render_to_string(
+                "comments/own_actions.html", {"comment": comment, "csrf_token": csrf_token}
+            )
+        html = html[:begin] + actions + html[finish + len(end) :]
+    return ACTIONS_MARKS.sub("", html)
+
+
+@register.simple_tag(takes_context=True)
+def comments(context, article):
+    """The discussion under an article: `{% comments article %}`."""
+    request = context["request"]
+    part = discussion(request, article)
+    html = part["html"]
+    user = request.user
+    held = []
+    if user.is_authenticated:
+        own = list(
+            Comment.objects.filter(article=article, user=user)
+            .exclude(status=Comment.Status.REMOVED)
+            .only("pk", "user_id", "status", "created_at", "deleted_by_author", "body")
+        )
+        token = get_token(request)
+        html = _own_actions(html, own, user, timezone.now(), token)
+        html = html.replace(CSRF_MARK, token).replace(REPLY_KEY_MARK, str(uuid.uuid4()))
+        held = [comment for comment in own if comment.status == Comment.Status.HELD]
     form = context.get("comment_form") or CommentForm(initial={"submission_key": uuid.uuid4()})
     base = article.get_absolute_url()
-    return {
-        "article": article,
-        "count": cached_count(article),
-        "threads": threads,
-        "user": user,
-        "open": comments_open(article),
-        "form": form,
-        "sign_in_url": f"{reverse('account_login')}?{urlencode({'next': base})}",
-        "previous_url": f"{base}?comments={number - 1}#comments" if number > 1 else None,
-        "next_url": f"{base}?comments={number + 1}#comments" if has_next else None,
-        "request": request,
-    }
+    return render_to_string(
+        "comments/section.html",
+        {
+            "article": article,
+            "count": part["count"],
+            "shared": mark_safe(html),
+            "held": held,
+            "user": user,
+            "open": comments_open(article),
+            "form": form,
+            "sign_in_url": f"{reverse('account_login')}?{urlencode({'next': base})}",
+        },
+        request=request,
+    )

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from articles.roles import ensure_roles
+from newsroom.roles import ensure_roles
 from notices.roles import ROLES
 
 

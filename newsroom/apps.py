@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class NewsroomConfig(AppConfig):
+    """The project package as an app: what every other app builds on (the page cache and its
+    invalidation, parts of pages, roles, deploy checks). It knows none of the other apps."""
+
+    name = "newsroom"
+    verbose_name = "Newsroom"
+
+    def ready(self):
+        from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
+        from newsroom.roles import keep_roles
+        from newsroom.tasks import ROLES as TASK_ROLES
+
+        # Given after the task queue's own migrations: editors see failed mail in the admin.
+        keep_roles(self.apps.get_app_config("django_tasks_database"), TASK_ROLES)

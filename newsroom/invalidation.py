@@ -1,0 +1,347 @@
+"""What changed, and what must be fresh because of it.
+
+Every cached thing (a whole page in the page cache, a part of a page, the notices snapshot)
+records the *keys* it depends on and the *version* each key had when it was rendered. A key
+names something that can change: one article (`a12`), one article's discussion (`c12`), the
+home page's list (`home`), a section's list (`s3`), every page's navigation (`nav`)... A cached
+thing is fresh while every key still has the version it recorded; the functions that write say
+what they changed through the domain events at the bottom of this module, which give the keys
+new versions. The same keys go out as `Surrogate-Key` headers, so a front cache (Varnish with
+xkey, a CDN) can be purged by exactly the same names (newsroom/purge.py).
+
+Versions are read once per request (a request's versions are memoized), in one round trip for
+all keys that a page declares, and always before the data they guard is read from the database,
+so that a write committed meanwhile is never stored under the new version. A new version is given
+by deleting the key: the next reader finds none and makes a fresh, never-used one. That happens
+after the transaction commits (and once at once, for readers in the same transaction).
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from contextvars import ContextVar
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+log = logging.getLogger("newsroom.cache")
+
+VERSION_PREFIX = "v:"
+PART_PREFIX = "part:"
+# How long a rendered part is kept when nothing changes it (it is also dropped when any key it
+# depends on changes). Parts with keys that cannot name everything they show (related articles)
+# pass a shorter time: that is how long they may lag.
+PART_SECONDS = 24 * 60 * 60
+
+# Keys. One place names them, so the page cache, the parts and the purges agree.
+HOME = "home"
+FEEDS = "feeds"
+SITEMAPS = "sitemaps"
+SEARCH = "search"
+CORRECTIONS = "corrections"
+NAVIGATION = "nav"  # sections, Information pages, the site itself: on every page
+NOTICES = "notices"  # notices and labels: on every page, in every body and comment
+LISTS = "lists"  # every list of articles: new when a scheduled article appears
+SCHEDULE = "schedule"  # not a version: when the next scheduled article is due (epoch seconds)
+# Every page depends on these.
+EVERY_PAGE = (NAVIGATION, NOTICES)
+# Labels start and end on given days: what depends on them is new every day too.
+DAILY = frozenset({NOTICES})
+
+
+def article_key(pk):
+    return f"a{pk}"
+
+
+def comments_key(article_pk):
+    return f"c{article_pk}"
+
+
+def section_key(pk):
+    return f"s{pk}"
+
+
+def tag_key(pk):
+    return f"t{pk}"
+
+
+def author_key(pk):
+    return f"au{pk}"
+
+
+# One request's versions, read once; and the scopes (the response, and any part being
+# rendered) that record what they depend on.
+_request_versions = ContextVar("newsroom_versions", default=None)
+_scopes = ContextVar("newsroom_scopes", default=())
+
+
+class Scope:
+    """What one response or one part depends on: {key: version}."""
+
+    def __init__(self):
+        self.versions = {}
+
+    def __enter__(self):
+        self._token = _scopes.set((*_scopes.get(), self))
+        return self
+
+    def __exit__(self, *exc):
+        _scopes.reset(self._token)
+        # What a part depends on, the response showing it depends on too.
+        for outer in _scopes.get():
+            outer.versions.update(self.versions)
+        return False
+
+    @property
+    def keys(self):
+        return sorted(self.versions)
+
+
+class request_versions:
+    """`with request_versions():` around one request: its versions are read once."""
+
+    def __enter__(self):
+        self._token = _request_versions.set({})
+        return self
+
+    def __exit__(self, *exc):
+        _request_versions.reset(self._token)
+        return False
+
+
+def _read(keys):
+    """The current versions of `keys`, giving a new one to any that has none."""
+    found = cache.get_many([VERSION_PREFIX + key for key in keys])
+    versions = {}
+    fresh = {}
+    for key in keys:
+        version = found.get(VERSION_PREFIX + key)
+        if version is None:
+            version = uuid.uuid4().hex[:12]
+            fresh[VERSION_PREFIX + key] = version
+        versions[key] = version
+    if fresh:
+        # Two readers may both make one; the last wins, and what the other stored is then
+        # merely not found fresh: a miss, never a stale answer.
+        cache.set_many(fresh, None)
+    today = None
+    for key in DAILY.intersection(versions):
+        today = today or timezone.localdate().isoformat()
+        versions[key] = f"{versions[key]}-{today}"
+    return versions
+
+
+def versions(*keys):
+    """The versions of `keys` for this request (read at most once per request), recorded as
+    dependencies of every scope being rendered."""
+    memo = _request_versions.get()
+    if memo is None:
+        memo = {}
+    missing = [key for key in dict.fromkeys(keys) if key not in memo]
+    if missing:
+        memo.update(_read(missing))
+    found = {key: memo[key] for key in keys}
+    for scope in _scopes.get():
+        scope.versions.update(found)
+    return found
+
+
+def depend(*keys):
+    """Say that what is being rendered shows what `keys` name. Call it before reading that
+    from the database."""
+    versions(*keys)
+
+
+def still_fresh(recorded):
+    """Whether every key in `recorded` ({key: version}) still has that version."""
+    if not recorded:
+        return True
+    return versions(*recorded) == recorded
+
+
+def dependencies():
+    """The keys the current response depends on so far (for the Surrogate-Key header)."""
+    scopes = _scopes.get()
+    return scopes[0].keys if scopes else []
+
+
+def _part_key(name, vary):
+    digest = hashlib.sha256(repr(vary).encode()).hexdigest()[:24]
+    return f"{PART_PREFIX}{name}:{digest}"
+
+
+def cached_part(name, vary, render, *, keys=(), timeout=PART_SECONDS):
+    """The HTML (or any picklable value) of one part of a page, rendered by `render()` once
+    per version of what it shows and reused by every reader until then. `keys` are declared
+    before rendering; anything `render()` declares itself (depend()) is recorded too."""
+    depend(*keys)
+    cache_key = _part_key(name, vary)
+    stored = cache.get(cache_key)
+    if stored is not None:
+        recorded, value = stored
+        if still_fresh(recorded):
+            return value
+    with Scope() as scope:
+        depend(*keys)
+        value = render()
+    cache.set(cache_key, (scope.versions, value), timeout)
+    return value
+
+
+# Changes. Each write path calls one of the domain events below.
+
+
+def _purge(keys):
+    from newsroom import purge
+
+    purge.configured().purge(keys)
+
+
+def _expire(keys):
+    cache.delete_many([VERSION_PREFIX + key for key in keys])
+
+
+def changed(*keys):
+    """New versions for `keys`: now (for this transaction's own later reads) and once the
+    transaction commits (for everybody else, who could not see the change before). The
+    front cache is purged after the commit."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    _expire(keys)
+
+    def after_commit():
+        _expire(keys)
+        _purge(keys)
+
+    transaction.on_commit(after_commit)
+
+
+def article_keys(article):
+    """The keys that show `article` as it stands in the database now: its page, the lists it
+    is on (home, its section, tags and authors) and the site-wide lists."""
+    from articles.models import Article
+
+    keys = {article_key(article.pk), HOME, FEEDS, SITEMAPS, SEARCH, CORRECTIONS}
+    row = Article.objects.filter(pk=article.pk).values_list("section_id", flat=True).first()
+    if row is not None:
+        keys.add(section_key(row))
+    keys.update(tag_key(pk) for pk in article.tags.values_list("pk", flat=True))
+    keys.update(author_key(pk) for pk in article.authors.values_list("pk", flat=True))
+    return keys
+
+
+def article_changed(article, *, before=()):
+    """An article was written (saved, published, withdrawn, corrected, retagged, deleted).
+    `before`: the keys it had before the change (article_keys() read then), so that the lists
+    it left are fresh too."""
+    keys = set(before) | {article_key(article.pk)}
+    if article.pk is not None:
+        keys |= article_keys(article)
+    if getattr(article, "section_id", None):
+        keys.add(section_key(article.section_id))
+    changed(*keys)
+    # Its publication time may be the next one due.
+    _reschedule()
+    transaction.on_commit(_reschedule)
+
+
+def comments_changed(article_id):
+    """A comment on this article was posted, edited, deleted, moderated or hidden by reports:
+    its page (discussion and count) is fresh on the next request; no other page is touched."""
+    changed(comments_key(article_id))
+
+
+def notices_changed():
+    """A notice or label changed: every page, body and comment that may show one."""
+    changed(NOTICES)
+
+
+def navigation_changed():
+    """Sections, Information pages or the site's name changed: every page's header/footer."""
+    changed(NAVIGATION, HOME, FEEDS, SITEMAPS)
+
+
+def section_changed(section):
+    changed(NAVIGATION, section_key(section.pk), HOME, FEEDS, SITEMAPS)
+
+
+def author_changed(author, *, announce=True):
+    """An author's name, bio or photo: their page and every article page with their byline.
+    With announce=False, only the keys (read before a change, to be announced with it)."""
+    from articles.models import Article
+
+    ids = Article.objects.filter(authors=author).values_list("pk", flat=True)
+    keys = {author_key(author.pk), FEEDS, *(article_key(pk) for pk in ids)}
+    if announce:
+        changed(*keys)
+    return keys
+
+
+def tag_changed(tag, *, announce=True):
+    """A tag renamed or deleted: its page and every article carrying it."""
+    from articles.models import Article
+
+    ids = Article.objects.filter(tags=tag).values_list("pk", flat=True)
+    keys = {tag_key(tag.pk), FEEDS, SITEMAPS, *(article_key(pk) for pk in ids)}
+    if announce:
+        changed(*keys)
+    return keys
+
+
+def everything_changed():
+    """For bulk loaders (demo content, generated content): nothing cached stays."""
+    cache.clear()
+    _purge([NAVIGATION])  # on every page
+
+
+# The schedule: articles due to appear, with no cron job. The next due time is kept in the
+# cache; the page cache reads it with every page (in the same round trip as the page), and when
+# it has passed, every list is given a new version.
+
+
+def next_due():
+    """When the next scheduled article becomes public (epoch seconds), 0 if none is."""
+    from articles.models import Article
+
+    due = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    return due.timestamp() if due else 0
+
+
+def _reschedule():
+    cache.set(SCHEDULE, next_due(), None)
+
+
+def due_passed(state):
+    """`state`: the SCHEDULE value read from the cache. True when a scheduled article became
+    public since (or when nobody knows: the value was lost), after giving the lists new
+    versions and reading the next due time (one query)."""
+    if state is not None and (state == 0 or time.time() < state):
+        return False
+    _expire([LISTS])
+    _purge([LISTS])
+    _reschedule()
+    return True
+
+
+def depends_on(*keys):
+    """A view decorator: the response shows what `keys` name (declared before the view reads
+    anything): `path("feeds/rss/", depends_on(FEEDS, LISTS)(feed))`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            depend(*keys)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
