@@ -3,10 +3,11 @@
 Each check does what serving does: the database reads the table every public page reads
 (NEWSROOM_HEALTH_MODEL) through the site's own connection (so a locked table or a statement
 timeout shows) and, on PostgreSQL, opens a new connection (so "every connection taken" shows
-while this worker still holds its own); the cache writes and reads a key; the static manifest is loaded as pages would load it; a file is written
-to and removed from media storage. The answer is 503 when the database, the static manifest or
-media storage fails, naming which; the site serves without its cache (slower), so the cache is
-reported but does not make it unhealthy.
+while this worker still holds its own); the cache writes and reads a key; the static manifest
+is loaded as pages would load it; a file is written to and removed from media storage. The
+answer is 503 when the database, the static manifest or media storage fails, naming which; the
+site serves without its cache (slower), so the cache is reported but does not make it
+unhealthy.
 """
 
 import logging
