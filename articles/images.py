@@ -4,10 +4,12 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+MEDIA_HEADROOM_BYTES = 1024 * 1024
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 
 
@@ -47,6 +49,17 @@ def validate_image(upload):
             _("The image has too many pixels: at most %(mp)d megapixels."),
             code="image_pixels",
             params={"mp": settings.NEWSROOM_MAX_IMAGE_PIXELS // 1_000_000},
+        )
+    # The image and its renditions (smaller, made when it is saved) must fit: a disk that fills
+    # up halfway would fail the save after the form was accepted.
+    has_room_for = getattr(default_storage, "has_room_for", None)
+    if has_room_for is not None and not has_room_for(2 * upload.size + MEDIA_HEADROOM_BYTES):
+        raise ValidationError(
+            _(
+                "There is no room left for images on the server, so nothing was saved. "
+                "Your text is still here: save without the image, or ask an administrator."
+            ),
+            code="media_full",
         )
 
 

@@ -2,7 +2,17 @@
 
 A model's own save() and delete() announce their change (newsroom/invalidation.py); what the
 admin writes past them — many-to-many fields and inlines after the save, and the bulk "delete
-selected" action, which deletes with one query — is announced here."""
+selected" action, which deletes with one query — is announced here.
+
+And the task queue's results, without what the tasks carry: a queued mail holds its whole
+text, and a password-reset mail a link that signs its reader in, so whoever could read task
+arguments could take over any account, the administrators' too. The admin shows each result's
+task, recipients, attempt, status, times and error, never its arguments or return value.
+"""
+
+from django.contrib import admin
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 
 class AnnouncesChanges:
@@ -30,3 +40,27 @@ class AnnouncesChanges:
         super().delete_queryset(request, queryset)
         for obj, before in objects:
             self.announce(obj, before)
+
+
+# django_tasks_db's own admin module was imported first (it comes before newsroom in
+# INSTALLED_APPS); this one takes its place.
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = ["task_name", "recipients", "attempt", "status", "enqueued_at", "finished_at"]
+    hidden = {"args_kwargs", "return_value"}
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return ["recipients", "attempt", *(name for name in fields if name not in self.hidden)]
+
+    @admin.display(description="recipients")
+    def recipients(self, result):
+        args = result.args_kwargs.get("args") or [{}]
+        return ", ".join(args[0].get("to", [])) if isinstance(args[0], dict) else ""
+
+    @admin.display(description="attempt")
+    def attempt(self, result):
+        return result.args_kwargs.get("kwargs", {}).get("attempt", 1)

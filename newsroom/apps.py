@@ -10,3 +10,8 @@ class NewsroomConfig(AppConfig):
 
     def ready(self):
         from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
+        from newsroom.roles import keep_roles
+        from newsroom.tasks import ROLES as TASK_ROLES
+
+        # Given after the task queue's own migrations: editors see failed mail in the admin.
+        keep_roles(self.apps.get_app_config("django_tasks_database"), TASK_ROLES)

@@ -2,12 +2,15 @@
 
 The cache only ever holds what can be recomputed from the database, so a Redis outage costs
 speed, not correctness: reads miss, writes are dropped, add() answers "new", and one warning a
-minute is logged.
+minute is logged. A page makes dozens of cache calls; against a Redis that accepts connections
+but never answers, each would wait for the socket timeout, so after a failure the cache is not
+asked at all for NEWSROOM_CACHE_RETRY_SECONDS: one timeout, then the database only.
 """
 
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
@@ -33,23 +36,36 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return self._clients[pool]
 
 
+# What Redis being away or hung can raise: redis-py's own errors, and the socket's (a timeout or
+# a reset can surface as OSError from a path redis-py does not wrap).
+UNAVAILABLE = (RedisError, OSError)
+
+
 class ResilientRedisCache(RedisCache):
     _last_warning = 0.0
+    # Per server and shared by the threads of a process (each thread has its own cache object).
+    _skip_until = {}
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._location = tuple(self._servers)
 
     def _failed(self, operation, error):
         now = time.monotonic()
+        ResilientRedisCache._skip_until[self._location] = (
+            now + settings.NEWSROOM_CACHE_RETRY_SECONDS
+        )
         if now - ResilientRedisCache._last_warning > 60:
             ResilientRedisCache._last_warning = now
             log.warning("cache unavailable (%s): %s; serving from the database", operation, error)
 
     def _guard(self, operation, fallback, call, *args, **kwargs):
+        if time.monotonic() < ResilientRedisCache._skip_until.get(self._location, 0.0):
+            return fallback
         try:
             return call(*args, **kwargs)
-        except RedisError as error:
+        except UNAVAILABLE as error:
             self._failed(operation, error)
             return fallback
 

@@ -1,6 +1,7 @@
 """Site-wide middleware: security headers, a clean 503 when the database is away, request logs."""
 
 import logging
+import sys
 import time
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 request_log = logging.getLogger("newsroom.request")
 fault_log = logging.getLogger("newsroom.faults")
@@ -57,7 +59,10 @@ RETRY_AFTER_SECONDS = 30
 
 
 def is_database_unavailable(exception):
-    """Whether `exception` means the database cannot be reached (not a bad query)."""
+    """Whether `exception` means the database cannot be reached or cannot answer in time (not a
+    bad query). A statement cancelled by PostgreSQL's statement_timeout or lock_timeout is an
+    OperationalError ("canceling statement due to statement timeout"), and so is SQLite's
+    "database is locked" after its busy timeout."""
     return isinstance(exception, OperationalError | InterfaceError) or (
         isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
     )
@@ -80,6 +85,11 @@ def unavailable_response(html):
     return response
 
 
+def database_unavailable_page(request, exception):
+    log_database_unavailable(request, exception)
+    return unavailable_response(render_to_string("503.html", {"site_name": settings.SITE_NAME}))
+
+
 class DatabaseUnavailableMiddleware:
     """When the database cannot be reached, readers get a 503 page in the site's design with
     Retry-After, and the log gets one line instead of a stack trace."""
@@ -93,8 +103,16 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not is_database_unavailable(exception):
             return None
-        log_database_unavailable(request, exception)
-        return unavailable_response(render_to_string("503.html", {"site_name": settings.SITE_NAME}))
+        return database_unavailable_page(request, exception)
+
+
+def server_error(request):
+    """handler500: the same 503 page for a database fault raised outside a view (in a
+    middleware such as the page cache's, or the session's), Django's 500 page otherwise."""
+    exception = sys.exc_info()[1]
+    if exception is not None and is_database_unavailable(exception):
+        return database_unavailable_page(request, exception)
+    return defaults.server_error(request)
 
 
 class RequestLogMiddleware:

@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "imagekit",
     "axes",
+    # The task queue (newsroom/tasks.py) before newsroom, whose admin replaces its own.
+    "django_tasks",
+    "django_tasks_db",
     "newsroom",
     "articles",
     "simple_history",
@@ -114,15 +117,42 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A request never waits long for the database: a query running longer than the statement
+# timeout, or waiting longer than the lock timeout for a lock, is cancelled, and the reader gets
+# the 503 page at once instead of a worker killed after 30 seconds. Long maintenance commands
+# can lift them (`DJANGO_DB_STATEMENT_TIMEOUT_MS=0 manage.py ...`).
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT_MS", "5000"))
+DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DJANGO_DB_LOCK_TIMEOUT_MS", "2000"))
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
+        options=f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}",
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite's busy timeout: how long a write waits for another writer's lock.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = DATABASE_LOCK_TIMEOUT_MS / 1000
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# /healthz reads this model's table: the one every public page reads, so a lock on it shows.
+NEWSROOM_HEALTH_MODEL = "articles.Article"
 
+NEWSROOM_REDIS_TIMEOUT = float(os.environ.get("NEWSROOM_REDIS_TIMEOUT", "0.5"))
+NEWSROOM_CACHE_RETRY_SECONDS = float(os.environ.get("NEWSROOM_CACHE_RETRY_SECONDS", "10"))
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             # Degrades to "no cache" while Redis is away: slower, never down.
             "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            # A Redis that accepts connections but never answers costs one timeout, then the
+            # cache is skipped for NEWSROOM_CACHE_RETRY_SECONDS (newsroom/cache.py).
+            "OPTIONS": {
+                "socket_connect_timeout": NEWSROOM_REDIS_TIMEOUT,
+                "socket_timeout": NEWSROOM_REDIS_TIMEOUT,
+                "retry_on_timeout": False,
+                "health_check_interval": 0,
+            },
         }
     }
 else:
@@ -163,8 +193,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("DJANGO_MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "default": {"BACKEND": "newsroom.storage.MediaStorage"},
+    # Fingerprinted, compressed files; without `collectstatic` pages still render (unstyled).
+    "staticfiles": {"BACKEND": "newsroom.storage.StaticStorage"},
 }
 # Image renditions (django-imagekit) are made when an image is saved; serving never checks.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
@@ -174,17 +205,28 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024
 NEWSROOM_MAX_IMAGE_PIXELS = 40_000_000
 
+# Mail goes through the task queue (newsroom/mail.py): sending never makes a request wait for,
+# or fail with, the mail server. NEWSROOM_EMAIL_DELIVERY_BACKEND is what the queued task uses.
+EMAIL_BACKEND = "newsroom.mail.QueuedEmailBackend"
+EMAIL_TIMEOUT = float(os.environ.get("DJANGO_EMAIL_TIMEOUT", "10"))
 if os.environ.get("DJANGO_EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    NEWSROOM_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["DJANGO_EMAIL_HOST"]
     EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    NEWSROOM_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (django-tasks) in PostgreSQL or SQLite (django-tasks-db), run by
+# `manage.py db_worker`. A failed task is tried again after 1, 2, 4... times the retry delay,
+# up to the attempts limit (newsroom/tasks.py); every attempt shows in the admin.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+NEWSROOM_TASK_MAX_ATTEMPTS = int(os.environ.get("NEWSROOM_TASK_MAX_ATTEMPTS", "6"))
+NEWSROOM_TASK_RETRY_SECONDS = float(os.environ.get("NEWSROOM_TASK_RETRY_SECONDS", "60"))
 
 # Security. Production (DEBUG off) is strict by default; each switch can be turned off for a
 # deployment behind a proxy that terminates TLS itself.

@@ -5,6 +5,8 @@ from django.views.static import serve
 
 from newsroom.health import healthz
 
+handler500 = "newsroom.middleware.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -18,6 +18,11 @@ def test_settings(tmp_path_factory):
         },
         SECURE_SSL_REDIRECT=False,
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        # Mail still goes through the task queue, and lands in mail.outbox. Tasks run at once
+        # unless a test starts a worker (tests/faults/test_mail.py).
+        EMAIL_BACKEND="newsroom.mail.QueuedEmailBackend",
+        NEWSROOM_EMAIL_DELIVERY_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
     ):
         yield
 

@@ -1,0 +1,62 @@
+"""Background tasks: django-tasks, kept in the database by django-tasks-db and run by
+`manage.py db_worker`; and the one retry rule every task of the project shares.
+
+django-tasks runs a task once. A task made with `@retrying_task` that fails is enqueued again
+to run after NEWSROOM_TASK_RETRY_SECONDS, then twice, four times... as long, until it has been
+tried NEWSROOM_TASK_MAX_ATTEMPTS times. Each attempt is its own task result, so every failed
+attempt shows in the admin (Task results, status Failed) with its traceback.
+"""
+
+import functools
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+log = logging.getLogger("newsroom.tasks")
+
+# The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments).
+ROLES = {"Editor": [("django_tasks_database", "view_dbtaskresult")]}
+
+
+def retry_delay(attempt):
+    """Seconds to wait before attempt `attempt + 1`."""
+    return settings.NEWSROOM_TASK_RETRY_SECONDS * 2 ** (attempt - 1)
+
+
+def retrying_task(function):
+    """@task, tried again with backoff when it raises. The task takes one more keyword
+    argument, `attempt` (1 for the first try)."""
+
+    @functools.wraps(function)
+    def run(*args, attempt=1, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except Exception as error:
+            _try_again_later(the_task, args, kwargs, attempt, error)
+            raise
+
+    the_task = task(run)
+    return the_task
+
+
+def _try_again_later(the_task, args, kwargs, attempt, error):
+    name = the_task.name
+    if attempt >= settings.NEWSROOM_TASK_MAX_ATTEMPTS:
+        log.error("task %s failed for good after %d attempts: %s", name, attempt, error)
+        return
+    if not the_task.get_backend().supports_defer:  # ImmediateBackend: nothing to wait in
+        log.error("task %s failed (attempt %d, not retried here): %s", name, attempt, error)
+        return
+    run_after = timezone.now() + timedelta(seconds=retry_delay(attempt))
+    the_task.using(run_after=run_after).enqueue(*args, attempt=attempt + 1, **kwargs)
+    log.warning(
+        "task %s failed (attempt %d of %d): %s; trying again at %s",
+        name,
+        attempt,
+        settings.NEWSROOM_TASK_MAX_ATTEMPTS,
+        error,
+        run_after.isoformat(timespec="seconds"),
+    )
