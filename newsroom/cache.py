@@ -97,7 +97,8 @@ class ResilientRedisCache(RedisCache):
         return self._guard("delete", False, super().delete, *args, **kwargs)
 
     def delete_many(self, *args, **kwargs):
-        return self._guard("delete_many", None, super().delete_many, *args, **kwargs)
+        # False (Django's own answers None): invalidation must know that it did not happen.
+        return self._guard("delete_many", False, super().delete_many, *args, **kwargs)
 
     def incr(self, key, delta=1, version=None):
         result = self._guard("incr", _MISSING, super().incr, key, delta, version)

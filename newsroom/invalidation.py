@@ -18,6 +18,7 @@ after the transaction commits (and once at once, for readers in the same transac
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
 from contextvars import ContextVar
@@ -26,6 +27,8 @@ from functools import wraps
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+
+from newsroom.tasks import retrying_task
 
 log = logging.getLogger("newsroom.cache")
 
@@ -104,6 +107,7 @@ class request_versions:
     """`with request_versions():` around one request: its versions are read once."""
 
     def __enter__(self):
+        retry_lost()
         self._token = _request_versions.set({})
         return self
 
@@ -200,8 +204,39 @@ def _purge(keys):
     purge.configured().purge(keys)
 
 
+# Keys whose new version could not be given (the cache was away): given again by this process
+# at its next request, and by a background task (retried with backoff) in case it never gets one.
+_pending = set()
+_pending_lock = threading.Lock()
+
+
 def _expire(keys):
-    cache.delete_many([VERSION_PREFIX + key for key in keys])
+    """Give `keys` new versions; False when the cache could not be reached."""
+    if cache.delete_many([VERSION_PREFIX + key for key in keys]) is False:
+        with _pending_lock:
+            _pending.update(keys)
+        return False
+    return True
+
+
+def retry_lost():
+    """Expire again what could not be expired before; each request starts with it."""
+    if not _pending:
+        return
+    with _pending_lock:
+        keys = sorted(_pending)
+        _pending.clear()
+    if _expire(keys):
+        log.info("invalidation of %d key(s) delivered after the cache came back", len(keys))
+
+
+@retrying_task
+def expire_later(keys):
+    """The durable copy of a lost invalidation: raises (and is tried again) until it lands."""
+    if not _expire(keys):
+        raise ConnectionError("the cache is still unavailable")
+    with _pending_lock:
+        _pending.difference_update(keys)
 
 
 def changed(*keys):
@@ -214,7 +249,9 @@ def changed(*keys):
     _expire(keys)
 
     def after_commit():
-        _expire(keys)
+        if not _expire(keys):
+            log.warning("cache unavailable: invalidation of %s kept to retry", " ".join(keys))
+            expire_later.enqueue(keys)
         _purge(keys)
 
     transaction.on_commit(after_commit)

@@ -22,6 +22,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 
 from newsroom import invalidation
+from newsroom.middleware import database_unavailable_page, is_database_unavailable
 
 PAGE_PREFIX = "page:"
 
@@ -86,8 +87,10 @@ class AnonymousPageCacheMiddleware:
             stored = None if due else found.get(key)
             if stored is not None and invalidation.still_fresh(stored[3]):
                 return self._from_cache(stored)
-        except DatabaseError:
-            # No database to learn the schedule from: let the view answer (the 503 page).
+        except DatabaseError as error:
+            if is_database_unavailable(error):
+                # Asking again in the view would wait for the database a second time.
+                return database_unavailable_page(request, error)
             return self.get_response(request)
 
         invalidation.depend(*invalidation.EVERY_PAGE)

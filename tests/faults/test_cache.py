@@ -3,14 +3,18 @@ from the database, a little slower; nothing fails; /healthz says the cache is aw
 
 import logging
 import os
+import socket
+import threading
 import time
 
 import pytest
-from django.test import override_settings
+import redis
+from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from comments.models import Comment
-from tests.factories import make_article, make_reader
+from tests.factories import make_article, make_notice, make_reader, make_staff
 from tests.faults.conftest import closed_port, silent_server
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +117,96 @@ def test_an_article_page_answers_at_once_when_redis_accepts_and_never_answers(cl
     warnings = [r.getMessage() for r in caplog.records if r.name == "newsroom.faults"]
     assert len([w for w in warnings if w.startswith("cache unavailable")]) <= 1
     assert "Traceback" not in caplog.text
+
+
+class RedisProxy:
+    """A TCP relay in front of the real Redis on this machine that can be made to hang: it then
+    keeps accepting and reading, and answers nothing, until it is resumed."""
+
+    def __init__(self, target=("127.0.0.1", 6379)):
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.port = self.listener.getsockname()[1]
+        self.hung, self.stopped = threading.Event(), threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            upstream = socket.create_connection(self.target)
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source, sink):
+        source.settimeout(0.1)
+        while not self.stopped.is_set():
+            try:
+                data = source.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            while self.hung.is_set() and not self.stopped.is_set():
+                time.sleep(0.01)
+            try:
+                sink.sendall(data)
+            except OSError:
+                break
+        for end in (source, sink):
+            end.close()
+
+    def close(self):
+        self.stopped.set()
+        self.listener.close()
+
+
+def test_a_notice_saved_while_redis_hung_shows_once_redis_answers_again(client, settings):
+    try:
+        redis.Redis(socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        if os.environ.get("NEWSROOM_REQUIRE_REDIS") == "1":
+            pytest.fail("Redis is required here and does not answer on 127.0.0.1:6379")
+        pytest.skip("needs the Redis server on 127.0.0.1:6379 behind the relay")
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    settings.NEWSROOM_CACHE_RETRY_SECONDS = 0.2
+    article = make_article()
+    notice = make_notice(name="Footer", body="<p>Before the outage</p>", placement="footer")
+    editor = Client()
+    editor.force_login(make_staff("outage-editor", group="Editor"))
+    proxy = RedisProxy()
+    try:
+        with override_settings(CACHES=redis_at(proxy.port)):
+            cache.clear()
+            client.get(article.get_absolute_url())
+            cached = client.get(article.get_absolute_url())
+            assert cached["X-Page-Cache"] == "hit"
+
+            proxy.hung.set()
+            response = editor.post(
+                reverse("admin:notices_notice_change", args=[notice.pk]),
+                {
+                    "name": "Footer",
+                    "body": "<p>After the outage</p>",
+                    "list_format": "",
+                    "placement": "footer",
+                    "position": "0",
+                    "active": "on",
+                    "scope": "everywhere",
+                },
+            )
+            assert response.status_code == 302
+            proxy.hung.clear()
+            time.sleep(0.3)  # past the resilient cache's pause after a failure
+
+            page = client.get(article.get_absolute_url())
+            assert page.get("X-Page-Cache") != "hit"
+            assert "After the outage" in page.content.decode()
+            cache.clear()
+    finally:
+        proxy.close()
