@@ -137,6 +137,8 @@ class RedisProxy:
                 client, _ = self.listener.accept()
             except TimeoutError:
                 continue
+            except OSError:  # closed
+                return
             upstream = socket.create_connection(self.target)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
