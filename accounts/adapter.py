@@ -1,14 +1,17 @@
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """allauth's e-mails name the site by NEWSROOM_SITE_NAME and the host the reader used,
-    not by the sites framework's placeholder row ("example.com")."""
+    not by the sites framework's placeholder row ("example.com"); its redirects never leave
+    https."""
 
     def send_mail(self, template_prefix, email, context):
         request = allauth_context.request
@@ -16,6 +19,17 @@ class AccountAdapter(DefaultAccountAdapter):
             name=settings.SITE_NAME, domain=request.get_host() if request else settings.SITE_NAME
         )
         super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+    def is_safe_url(self, url):
+        """allauth judges the host; over https the address must stay on https too, as Django's
+        own sign-in and sign-out views require (a same-host http address is a downgrade)."""
+        request = allauth_context.request
+        if not super().is_safe_url(url):
+            return False
+        if request is None or not request.is_secure():
+            return True
+        host = urlsplit(url.replace("\\", "/")).netloc
+        return url_has_allowed_host_and_scheme(url, allowed_hosts={host}, require_https=True)
 
 
 def signin_username(request, credentials):
