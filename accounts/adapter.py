@@ -5,6 +5,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -19,6 +20,12 @@ class AccountAdapter(DefaultAccountAdapter):
             name=settings.SITE_NAME, domain=request.get_host() if request else settings.SITE_NAME
         )
         super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+    def send_account_already_exists_mail(self, email):
+        """Sign-up with a taken address: hash a password as a new account would, so that
+        the answer takes as long as for a free address (account enumeration by the clock)."""
+        get_user_model()().set_password(get_random_string(20))
+        super().send_account_already_exists_mail(email)
 
     def is_safe_url(self, url):
         """allauth judges the host; over https the address must stay on https too, as Django's
