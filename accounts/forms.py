@@ -9,6 +9,8 @@ from newsroom.text import fold, has_invisible, normalize
 from .models import Profile
 
 NAME_MAX_LENGTH = 60
+# dir="auto": a right-to-left name is typed and shown in its own direction.
+NAME_INPUT_ATTRS = {"autocomplete": "nickname", "dir": "auto"}
 
 # Words that would make a reader look like the site itself or its staff, alone or in a name
 # ("Admin", "Newsroom Moderator"), however they are spelt ("ΑDMIN" in Greek letters, "a d m i n").
@@ -78,7 +80,7 @@ class SignupForm(forms.Form):
         max_length=NAME_MAX_LENGTH,
         help_text=_("Shown with your comments. Your e-mail address is never shown."),
         error_messages={"required": _("Please enter a display name.")},
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        widget=forms.TextInput(attrs=NAME_INPUT_ATTRS),
     )
 
     def clean_display_name(self):
@@ -94,6 +96,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name"]
+        widgets = {"display_name": forms.TextInput(attrs=NAME_INPUT_ATTRS)}
         help_texts = {
             "display_name": _("Shown with your comments. Your e-mail address is never shown.")
         }

@@ -139,3 +139,33 @@ def test_the_profile_page_does_not_offer_the_sign_in_name_as_display_name(client
     client.force_login(staff)
     html = client.get(reverse("accounts:profile")).content.decode()
     assert "jsmith.admin" not in html
+
+
+# A right-to-left name cannot reorder the text around it.
+
+RTL_NAME = "שרה כהן"
+
+
+def test_the_name_fields_take_their_direction_from_what_is_typed(client, reader):
+    assert 'dir="auto"' in client.get(reverse("account_signup")).content.decode()
+    client.force_login(reader)
+    assert 'dir="auto"' in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_the_signed_in_message_isolates_the_readers_name(client):
+    make_reader("sara", display_name=RTL_NAME)
+    response = client.post(
+        reverse("account_login"),
+        {"login": "sara@example.com", "password": "pw-12345678"},
+        follow=True,
+    )
+    assert f"\u2068{RTL_NAME}\u2069" in response.content.decode()
+
+
+def test_the_e_mail_confirmation_page_isolates_the_readers_name(client):
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+
+    user = make_reader("sara", display_name=RTL_NAME, verified=False)
+    key = EmailConfirmationHMAC(EmailAddress.objects.get(user=user)).key
+    page = client.get(reverse("account_confirm_email", args=[key])).content.decode()
+    assert f"<bdi>{RTL_NAME}</bdi>" in page
