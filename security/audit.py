@@ -141,7 +141,7 @@ def check(requirement_files, advisories=ADVISORIES):
     return pins, data, records, found
 
 
-def refresh(requirement_files, advisories=ADVISORIES):
+def refresh(requirement_files, advisories=ADVISORIES, osv_url=OSV_QUERY):
     """Every OSV advisory for every pinned package (all versions, so that the file still
     serves after an upgrade or a downgrade)."""
     names = sorted({name for path in requirement_files for name, _ in read_pins(path)})
@@ -153,12 +153,15 @@ def refresh(requirement_files, advisories=ADVISORIES):
             if token:
                 query["page_token"] = token
             request = urllib.request.Request(
-                OSV_QUERY,
+                osv_url,
                 data=json.dumps(query).encode(),
                 headers={"Content-Type": "application/json"},
             )
-            with urllib.request.urlopen(request, timeout=30) as response:
-                answer = json.load(response)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    answer = json.load(response)
+            except (OSError, ValueError) as error:
+                raise CannotCheck(f"{osv_url} did not answer for {name}: {error}") from error
             for record in answer.get("vulns", ()):
                 records[record["id"]] = {
                     key: record[key]
@@ -172,7 +175,7 @@ def refresh(requirement_files, advisories=ADVISORIES):
     if not records:
         raise CannotCheck("the OSV API returned no advisories at all")
     data = {
-        "source": OSV_QUERY,
+        "source": osv_url,
         "updated": datetime.now(UTC).date().isoformat(),
         "vulnerabilities": sorted(records.values(), key=lambda r: r["id"]),
     }
@@ -181,7 +184,9 @@ def refresh(requirement_files, advisories=ADVISORIES):
 
 
 def _names(record):
-    return {canonicalize_name(a.get("package", {}).get("name", "")) for a in record["affected"]}
+    return {
+        canonicalize_name(a.get("package", {}).get("name", "")) for a in record.get("affected", ())
+    }
 
 
 def main(argv=None):
@@ -189,14 +194,20 @@ def main(argv=None):
     parser.add_argument("command", choices=["check", "refresh"])
     parser.add_argument("-r", "--requirement", action="append", default=[], dest="files")
     parser.add_argument("--advisories", default=ADVISORIES, type=Path)
+    parser.add_argument("--osv-url", default=OSV_QUERY, help="the OSV query API (refresh)")
     args = parser.parse_args(argv)
     try:
         if args.command == "refresh":
-            refresh(args.files, args.advisories)
+            refresh(args.files, args.advisories, args.osv_url)
             return 0
         pins, data, records, found = check(args.files, args.advisories)
     except CannotCheck as error:
-        print(f"audit FAILED, nothing was checked: {error}", file=sys.stderr)
+        what = (
+            "the advisory file was not changed"
+            if args.command == "refresh"
+            else "nothing was checked"
+        )
+        print(f"audit FAILED, {what}: {error}", file=sys.stderr)
         return 2
     for name, version, record in found:
         aliases = ", ".join(record.get("aliases", ()))

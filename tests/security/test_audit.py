@@ -1,8 +1,11 @@
 """`make audit` must not pass when it checked nothing: the pinned requirements are compared
 with the advisory file kept in the repo (security/advisories.json), offline."""
 
+import json
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,80 @@ def test_last_affected_and_listed_versions_count_as_affected(tmp_path, pin, retu
         ' [{"introduced": "0.2.0"}, {"last_affected": "0.2.5"}]}]}]}]}'
     )
     assert audit(requirements(tmp_path, pin + "\n"), advisories=path).returncode == returncode
+
+
+class FakeOSV(BaseHTTPRequestHandler):
+    """The OSV query API, with one advisory for Django and none for anything else."""
+
+    def do_POST(self):
+        query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        vulns = []
+        if query["package"]["name"] == "django":
+            vulns = [
+                {
+                    "id": "GHSA-test-0001",
+                    "summary": "A test advisory",
+                    "modified": "2026-11-30T00:00:00Z",
+                    "details": "dropped from the file",
+                    "affected": [
+                        {
+                            "package": {"ecosystem": "PyPI", "name": "Django"},
+                            "ranges": [
+                                {
+                                    "type": "ECOSYSTEM",
+                                    "events": [{"introduced": "5.2"}, {"fixed": "5.2.9"}],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        body = json.dumps({"vulns": vulns}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_osv():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOSV)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/v1/query"
+    server.shutdown()
+    server.server_close()
+
+
+def refresh(*args):
+    command = [sys.executable, str(AUDIT), "refresh", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+def test_refresh_writes_the_advisories_that_check_then_reads(tmp_path, fake_osv):
+    pins = requirements(tmp_path, "Django==5.2.8\nnh3==0.3.8\n")
+    advisories = tmp_path / "advisories.json"
+    result = refresh("-r", pins, "--advisories", advisories, "--osv-url", fake_osv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "details" not in advisories.read_text()
+    checked = audit(pins, advisories=advisories)
+    assert checked.returncode == 1
+    assert "GHSA-test-0001" in checked.stdout
+
+
+def test_refresh_without_an_answer_fails_and_keeps_the_file(tmp_path):
+    advisories = tmp_path / "advisories.json"
+    advisories.write_text("kept")
+    result = refresh(
+        "-r",
+        requirements(tmp_path, "nh3==0.3.8\n"),
+        "--advisories",
+        advisories,
+        "--osv-url",
+        "http://127.0.0.1:1/v1/query",
+    )
+    assert result.returncode == 2
+    assert advisories.read_text() == "kept"
