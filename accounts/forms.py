@@ -1,22 +1,73 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from newsroom.text import fold, has_invisible, normalize
 
 from .models import Profile
 
-# Bidirectional controls (right-to-left override and friends) and invisible characters let a
-# name pose as another ("Anna" shown for a name written backwards, or next to a moderator's).
-_DECEPTIVE = re.compile("[\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\x00-\x1f\x7f]")
+NAME_MAX_LENGTH = 60
+# dir="auto": a right-to-left name is typed and shown in its own direction.
+NAME_INPUT_ATTRS = {"autocomplete": "nickname", "dir": "auto"}
+
+# Words that would make a reader look like the site itself or its staff, alone or in a name
+# ("Admin", "Newsroom Moderator"), however they are spelt ("ΑDMIN" in Greek letters, "a d m i n").
+RESERVED_NAMES = [
+    "admin",
+    "administrator",
+    "editor",
+    "editors",
+    "moderator",
+    "moderators",
+    "reporter",
+    "staff",
+    "newsroom",
+    "official",
+    "root",
+    "support",
+    "system",
+    "webmaster",
+]
 
 
-def clean_name(value):
-    name = value.strip()
-    if not name:
-        raise forms.ValidationError(_("Please enter a display name."))
-    if _DECEPTIVE.search(name):
+def _words(name):
+    return re.findall(r"[^\W_]+", fold(name))
+
+
+def is_reserved(name):
+    reserved = {"".join(_words(word)) for word in [*RESERVED_NAMES, settings.SITE_NAME]}
+    words = _words(name)
+    return "".join(words) in reserved or any(word in reserved for word in words)
+
+
+def clean_name(value, *, profile=None):
+    """The display name as stored (NFKC, white space collapsed), or a form error: a name
+    must be visible as written, not pose as the site or its staff, and not look like another
+    reader's name."""
+    if has_invisible(value):
         raise forms.ValidationError(
             _("A display name cannot contain invisible or text-direction characters.")
+        )
+    name = normalize(value)
+    if not name:
+        raise forms.ValidationError(_("Please enter a display name."))
+    if len(name) > NAME_MAX_LENGTH:
+        raise forms.ValidationError(
+            _("A display name can be at most %(limit)d characters long."),
+            params={"limit": NAME_MAX_LENGTH},
+        )
+    if is_reserved(name):
+        raise forms.ValidationError(
+            _("This name is kept for the site and its staff. Please choose another.")
+        )
+    others = Profile.objects.with_name_like(name)
+    if profile is not None and profile.pk:
+        others = others.exclude(pk=profile.pk)
+    if others.exists():
+        raise forms.ValidationError(
+            _("Another reader already uses this name, or one that looks like it.")
         )
     return name
 
@@ -26,10 +77,10 @@ class SignupForm(forms.Form):
 
     display_name = forms.CharField(
         label=_("Display name"),
-        max_length=60,
+        max_length=NAME_MAX_LENGTH,
         help_text=_("Shown with your comments. Your e-mail address is never shown."),
         error_messages={"required": _("Please enter a display name.")},
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+        widget=forms.TextInput(attrs=NAME_INPUT_ATTRS),
     )
 
     def clean_display_name(self):
@@ -45,9 +96,10 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["display_name"]
+        widgets = {"display_name": forms.TextInput(attrs=NAME_INPUT_ATTRS)}
         help_texts = {
             "display_name": _("Shown with your comments. Your e-mail address is never shown.")
         }
 
     def clean_display_name(self):
-        return clean_name(self.cleaned_data["display_name"])
+        return clean_name(self.cleaned_data["display_name"], profile=self.instance)

@@ -5,15 +5,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
-from .models import Profile, display_name
+from .models import Profile
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def profile(request):
-    instance = Profile.objects.filter(user=request.user).first() or Profile(
-        user=request.user, display_name=display_name(request.user)
-    )
+    instance = Profile.objects.filter(user=request.user).first() or Profile(user=request.user)
     form = ProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.save()

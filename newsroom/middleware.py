@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
+from newsroom.text import loggable
+
 request_log = logging.getLogger("newsroom.request")
 fault_log = logging.getLogger("newsroom.faults")
 
@@ -71,7 +73,11 @@ def is_database_unavailable(exception):
 def log_database_unavailable(request, exception, what="database unavailable"):
     first_line = str(exception).strip().splitlines()[0] if str(exception).strip() else ""
     fault_log.error(
-        "%s: %s %s: %s", what, request.method, request.path, first_line or type(exception)
+        "%s: %s %s: %s",
+        what,
+        loggable(request.method),
+        loggable(request.path),
+        loggable(first_line or type(exception)),
     )
 
 
@@ -126,8 +132,8 @@ class RequestLogMiddleware:
         response = self.get_response(request)
         request_log.info(
             "%s %s %s %.1fms",
-            request.method,
-            request.get_full_path()[:300],
+            loggable(request.method),
+            loggable(request.get_full_path()[:300]),
             response.status_code,
             (time.perf_counter() - started) * 1000,
         )

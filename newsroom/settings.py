@@ -168,6 +168,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("NEWSROOM_SIGNIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Lock the username from the attacker's address, so nobody can lock a reader out from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And the account from everywhere after more failures, except from addresses it signed in
+# from lately (accounts.adapter.SigninLockout): no unlimited guessing from many addresses.
+AXES_HANDLER = "accounts.adapter.SigninLockout"
+NEWSROOM_SIGNIN_ACCOUNT_FAILURE_LIMIT = int(
+    os.environ.get("NEWSROOM_SIGNIN_ACCOUNT_FAILURE_LIMIT", "20")
+)
 # Readers sign in with an e-mail address: count it under the account it names.
 AXES_USERNAME_CALLABLE = "accounts.adapter.signin_username"
 AXES_RESET_ON_SUCCESS = True
