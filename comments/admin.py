@@ -99,6 +99,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reader"))
     def author_link(self, obj):
+        if obj.user_id is None:
+            return _("(account deleted)")
         others = reverse("admin:comments_comment_changelist") + f"?user__id__exact={obj.user_id}"
         ban = reverse("admin:comments_commentban_add") + f"?user={obj.user_id}"
         return format_html(

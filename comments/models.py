@@ -86,15 +86,21 @@ class Comment(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
     )
+    # A reader who deletes their account leaves their comments behind as placeholders
+    # (comments.signals), so that other readers' replies keep their thread.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="comments",
         verbose_name=_("reader"),
     )
+    # A comment with replies cannot be deleted outright (remove it instead), except with its
+    # whole article.
     parent = models.ForeignKey(
         "self",
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="replies",
@@ -151,6 +157,7 @@ class Comment(models.Model):
         window = timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_MINUTES)
         return (
             user.is_authenticated
+            and self.user_id is not None
             and user.pk == self.user_id
             and not self.deleted_by_author
             and self.status != self.Status.REMOVED

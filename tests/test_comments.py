@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -449,3 +449,57 @@ def test_comment_text_is_what_urlize_makes_whether_or_not_it_holds_a_link(text):
         ' rel="nofollow"', ' rel="nofollow ugc noopener"'
     )
     assert comment_text(text) == linebreaksbr(mark_safe(expected))
+
+
+# Issue 12: comments outlive their readers' accounts.
+
+
+def test_deleting_a_reader_keeps_other_readers_replies_under_a_placeholder(client, article):
+    leaving, staying = make_reader(), make_reader()
+    thread = make_comment(article, leaving, "Words of the reader who leaves.")
+    reply = make_comment(article, staying, "A reply that must stay.", parent=thread)
+    other_thread = make_comment(article, staying, "Another thread.")
+    make_comment(article, leaving, "The leaver's own reply.", parent=other_thread)
+    assert visible_count(article) == 4
+    client.get(article.get_absolute_url())  # cached for anonymous readers
+
+    leaving.delete()
+
+    assert visible_count(article) == 2
+    page = page_text(client.get(article.get_absolute_url()))
+    assert "A reply that must stay." in page
+    assert "Another thread." in page
+    assert "Comment deleted by its author" in page
+    assert "Words of the reader who leaves." not in page
+    assert "The leaver's own reply." not in page
+    reply.refresh_from_db()
+    assert reply.is_visible and reply.parent_id == thread.pk
+    thread.refresh_from_db()
+    assert (thread.user, thread.status, thread.body) == (None, Comment.Status.REMOVED, "")
+
+
+def test_a_moderator_deleting_a_comment_with_replies_is_refused(client, article, moderator):
+    thread = make_comment(article)
+    make_comment(article, body="A reply that must stay.", parent=thread)
+    moderator.user_permissions.add(Permission.objects.get(codename="delete_comment"))
+    client.force_login(moderator)
+    client.post(reverse("admin:comments_comment_delete", args=[thread.pk]), {"post": "yes"})
+    assert Comment.objects.filter(body="A reply that must stay.").exists()
+
+
+def test_deleting_an_article_takes_its_replies_along_too(article):
+    thread = make_comment(article)
+    make_comment(article, parent=thread)
+    article.delete()
+    assert not Comment.objects.exists()
+
+
+def test_the_moderation_queue_shows_comments_of_deleted_accounts(client, article, moderator):
+    leaving = make_reader()
+    thread = make_comment(article, leaving, "Gone.")
+    make_comment(article, body="A reply.", parent=thread)
+    leaving.delete()
+    client.force_login(moderator)
+    response = client.get(reverse("admin:comments_comment_changelist"))
+    assert response.status_code == 200
+    assert "(account deleted)" in response.content.decode()
