@@ -61,6 +61,9 @@ class CommentQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("user__profile")
 
+    def on_public_articles(self):
+        return self.filter(article__in=Article.objects.published())
+
     def threads(self, article):
         """Top-level comments of an article that readers see: visible ones, and hidden ones
         that keep visible replies (they show a placeholder), oldest first."""

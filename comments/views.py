@@ -152,7 +152,9 @@ def own_comment(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
     comment = get_object_or_404(
-        Comment.objects.select_related("article__section"), pk=pk, user=request.user
+        Comment.objects.on_public_articles().select_related("article__section"),
+        pk=pk,
+        user=request.user,
     )
     if not comment.editable_by(request.user):
         raise PermissionDenied(_("Comments can only be changed shortly after posting."))
@@ -194,7 +196,8 @@ def comment_report(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
     comment = get_object_or_404(
-        Comment.objects.visible().select_related("article", "user__profile"), pk=pk
+        Comment.objects.visible().on_public_articles().select_related("article", "user__profile"),
+        pk=pk,
     )
     if comment.user_id == request.user.pk:
         raise PermissionDenied
