@@ -1,3 +1,4 @@
+import math
 import re
 from collections import Counter
 from datetime import timedelta
@@ -7,6 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles.models import Article
 
@@ -307,6 +309,17 @@ class CommentBan(models.Model):
 
 def is_banned(user):
     return CommentBan.objects.filter(user=user).exists()
+
+
+def duration_in_words(seconds):
+    """A wait as a reader reads it: "15 seconds", "50 minutes", "2 hours" (rounded up)."""
+    if seconds < 120:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = math.ceil(minutes / 60)
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 class ModerationSettings(models.Model):

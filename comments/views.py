@@ -1,4 +1,3 @@
-import uuid
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -27,12 +26,18 @@ from .models import (
     Comment,
     ModerationSettings,
     comments_open,
+    duration_in_words,
     is_banned,
     post_comment,
     report_comment,
     set_status,
 )
-from .ratelimit import allow_comment, claim_submission
+from .ratelimit import (
+    claim_submission,
+    give_back_comment_allowance,
+    release_submission,
+    take_comment_allowance,
+)
 
 
 def sign_in_url(article):
@@ -45,11 +50,6 @@ def needs_verified_email(user):
     )
 
 
-def refuse(request, article, message):
-    messages.error(request, message)
-    return redirect(f"{article.get_absolute_url()}#comments")
-
-
 def article_with_form(request, article, form, status=200):
     """The article page again, with the reader's text and what was wrong with it."""
     return render(
@@ -57,6 +57,36 @@ def article_with_form(request, article, form, status=200):
         "articles/article_detail.html",
         {"article": article, "current_section_slug": article.section.slug, "comment_form": form},
         status=status,
+    )
+
+
+def not_posted(request, article, form, message, status=200):
+    """The reader's text back, with why it was not posted (and when to try again): in the
+    article's form, or on a page of its own when the article shows no form any more."""
+    if not comments_open(article):
+        return render(
+            request,
+            "comments/not_posted.html",
+            {"article": article, "message": message, "body": request.POST.get("body", "")},
+            status=status,
+        )
+    form.add_error(None, message)
+    return article_with_form(request, article, form, status=status)
+
+
+def reply_to(article, form):
+    """(parent, None), or (None, a refusal) when the comment replied to is gone; the form then
+    becomes a new comment's, so that sending it again posts the text."""
+    if not (parent_id := form.cleaned_data["parent"]):
+        return None, None
+    parent = Comment.objects.visible().filter(article=article, pk=parent_id).first()
+    if parent is not None:
+        return parent, None
+    form.data = form.data.copy()
+    form.data["parent"] = ""
+    return None, _(
+        "The comment you replied to no longer exists. Your text is below: post it again as a "
+        "comment of its own."
     )
 
 
@@ -86,8 +116,10 @@ def keeps_text_when_database_is_down(view):
                     "action": request.path,
                     "back": back,
                     "body": request.POST.get("body", ""),
-                    # A new key: the first one may already be claimed by the failed attempt.
-                    "submission_key": uuid.uuid4() if "submission_key" in request.POST else "",
+                    # The same key: a failed attempt gives it back, and should the first
+                    # attempt have been stored after all, the database's unique key makes the
+                    # second find it instead of posting the text twice.
+                    "submission_key": request.POST.get("submission_key", ""),
                     "parent": request.POST.get("parent", ""),
                     "csrf_token": get_token(request),
                 },
@@ -103,41 +135,48 @@ def comment_create(request, article_id):
     article = get_object_or_404(Article.objects.published().for_detail(), pk=article_id)
     if not request.user.is_authenticated:
         return redirect(sign_in_url(article))
-    if not comments_open(article):
-        return refuse(request, article, _("Comments on this article are closed."))
-    if is_banned(request.user):
-        return refuse(request, article, _("You can no longer comment on this site."))
-    if needs_verified_email(request.user):
-        return refuse(request, article, _("Please confirm your e-mail address before commenting."))
-
+    user = request.user
     form = CommentForm(request.POST)
+    if not comments_open(article):
+        return not_posted(request, article, form, _("Comments on this article are closed."), 403)
+    if is_banned(user):
+        return not_posted(request, article, form, _("You can no longer comment on this site."), 403)
+    if needs_verified_email(user):
+        message = _("Please confirm your e-mail address before commenting.")
+        return not_posted(request, article, form, message, 403)
     if not form.is_valid():
         return article_with_form(request, article, form)
     key = form.cleaned_data["submission_key"]
-    if key and not claim_submission(request.user.pk, key):
-        # The same form again (a double click): show the first post, never an error.
-        earlier = Comment.objects.filter(user=request.user, submission_key=key).first()
-        return redirect(earlier or f"{article.get_absolute_url()}#comments")
-    parent = None
-    if parent_id := form.cleaned_data["parent"]:
-        parent = Comment.objects.visible().filter(article=article, pk=parent_id).first()
-        if parent is None:
-            form.add_error(None, _("The comment you replied to no longer exists."))
-            return article_with_form(request, article, form)
-    if not allow_comment(request.user.pk):
-        form.add_error(
-            None,
-            _("You are commenting too fast. Please wait a little and post again."),
-        )
-        return article_with_form(request, article, form, status=429)
+    if key and (earlier := Comment.objects.filter(user=user, submission_key=key).first()):
+        return redirect(earlier)  # the same form again (a double click): show the first post
+    body = form.cleaned_data["body"]
+    parent, refusal = reply_to(article, form)
+    if refusal:
+        return not_posted(request, article, form, refusal)
 
-    comment, created = post_comment(
-        article=article,
-        user=request.user,
-        body=form.cleaned_data["body"],
-        parent=parent,
-        submission_key=key,
-    )
+    # Only now, with the comment about to be stored, is the form's key used up and a comment
+    # taken from the allowance; both are given back when it is not stored after all.
+    if key and not claim_submission(user.pk, key):
+        # The same form while the first post is still being saved: no error, it is coming.
+        return redirect(f"{article.get_absolute_url()}#comments")
+    if wait := take_comment_allowance(user.pk):
+        if key:
+            release_submission(user.pk, key)
+        message = _("You are commenting too fast. Please wait %(wait)s and post again.") % {
+            "wait": duration_in_words(wait)
+        }
+        response = not_posted(request, article, form, message, 429)
+        response["Retry-After"] = str(wait)
+        return response
+    try:
+        comment, created = post_comment(
+            article=article, user=user, body=body, parent=parent, submission_key=key
+        )
+    except Exception:
+        if key:
+            release_submission(user.pk, key)
+        give_back_comment_allowance(user.pk)
+        raise
     if created and comment.is_visible:
         messages.success(request, _("Your comment has been published."))
     elif created:

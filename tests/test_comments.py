@@ -5,7 +5,9 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
+from django.db import OperationalError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -103,10 +105,12 @@ def test_a_scheduled_article_refuses_comments(signed_in):
     assert not Comment.objects.exists()
 
 
-def test_a_closed_article_refuses_comments_and_says_so(signed_in):
+def test_a_closed_article_refuses_comments_and_says_so_with_the_text_kept(signed_in):
     closed = make_article(comments_open=False)
-    response = post(signed_in, closed)
-    assert response.status_code == 302
+    response = post(signed_in, closed, "Words I typed.")
+    assert response.status_code == 403
+    assert "Comments on this article are closed." in page_text(response)
+    assert "Words I typed." in page_text(response)
     assert not Comment.objects.exists()
     page = signed_in.get(closed.get_absolute_url()).content.decode()
     assert "Comments on this article are closed." in page
@@ -449,6 +453,98 @@ def test_comment_text_is_what_urlize_makes_whether_or_not_it_holds_a_link(text):
         ' rel="nofollow"', ' rel="nofollow ugc noopener"'
     )
     assert comment_text(text) == linebreaksbr(mark_safe(expected))
+
+
+# Issue 12: no comment or reply is ever lost.
+
+
+def later(seconds):
+    return time_machine.travel(timezone.now() + timedelta(seconds=seconds))
+
+
+def test_a_comment_refused_as_too_fast_says_when_and_posts_later_with_the_same_form(
+    signed_in, article
+):
+    post(signed_in, article, "first")
+    key = str(uuid.uuid4())
+    refused = post(signed_in, article, "second, too soon", submission_key=key)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "15"
+    page = page_text(refused)
+    assert "Please wait 15 seconds" in page
+    assert "second, too soon" in page
+    assert key in refused.content.decode()  # the same form comes back
+
+    with later(16):
+        retried = post(signed_in, article, "second, too soon", submission_key=key)
+    assert retried.status_code == 302
+    assert Comment.objects.filter(body="second, too soon").count() == 1
+
+
+def test_the_hourly_limit_says_how_long_to_wait(signed_in, article, settings):
+    settings.NEWSROOM_COMMENT_MIN_INTERVAL = 0
+    settings.NEWSROOM_COMMENTS_PER_HOUR = 1
+    post(signed_in, article, "first")
+    with later(600):
+        refused = post(signed_in, article, "second")
+    assert refused.status_code == 429
+    assert "Please wait 50 minutes" in page_text(refused)
+    assert int(refused["Retry-After"]) == 3000
+
+
+def fail_to_store_comments(execute, sql, params, many, context):
+    if sql.lstrip().upper().startswith("INSERT") and "comments_comment" in sql:
+        raise OperationalError("server closed the connection unexpectedly")
+    return execute(sql, params, many, context)
+
+
+def test_a_comment_that_met_a_database_failure_is_stored_when_the_same_form_is_sent_again(
+    signed_in, article
+):
+    key = str(uuid.uuid4())
+    with connection.execute_wrapper(fail_to_store_comments):
+        failed = post(signed_in, article, "Kept through a failure.", submission_key=key)
+    assert failed.status_code == 503
+    assert "Kept through a failure." in failed.content.decode()
+    assert not Comment.objects.exists()
+
+    again = post(signed_in, article, "Kept through a failure.", submission_key=key)
+    assert again.status_code == 302
+    assert Comment.objects.get().body == "Kept through a failure."
+
+
+def test_a_banned_readers_comment_comes_back_with_its_text_and_why(signed_in, reader, article):
+    CommentBan.objects.create(user=reader, reason="Spam")
+    response = post(signed_in, article, "Words I typed.")
+    assert response.status_code == 403
+    page = page_text(response)
+    assert "You can no longer comment on this site." in page
+    assert "Words I typed." in page
+    assert not Comment.objects.exists()
+
+
+def test_an_unverified_readers_comment_comes_back_with_its_text(client, article):
+    client.force_login(make_reader(verified=False))
+    response = post(client, article, "Words I typed.")
+    assert response.status_code == 403
+    page = page_text(response)
+    assert "Please confirm your e-mail address" in page
+    assert "Words I typed." in page
+
+
+def test_a_reply_whose_parent_vanished_comes_back_to_be_posted_as_a_comment(signed_in, article):
+    parent = make_comment(article)
+    Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.REMOVED)
+    key = str(uuid.uuid4())
+    response = post(signed_in, article, "My reply.", parent=parent.pk, submission_key=key)
+    html = response.content.decode()
+    assert "The comment you replied to no longer exists." in page_text(response)
+    assert "My reply." in html
+    assert f'name="parent" value="{parent.pk}"' not in html
+
+    again = post(signed_in, article, "My reply.", parent="", submission_key=key)
+    assert again.status_code == 302
+    assert Comment.objects.get(body="My reply.").parent is None
 
 
 # Issue 12: comments outlive their readers' accounts.
