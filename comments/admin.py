@@ -159,6 +159,12 @@ class CommentBanAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (None, {"fields": ["premoderation"]}),
+        (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
+        (_("Spam"), {"fields": ["max_links", "duplicate_minutes"]}),
+    ]
+
     def changelist_view(self, request, extra_context=None):
         # One row: the list is the form.
         return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)

@@ -23,6 +23,6 @@ def leave_placeholders_for_a_deleted_readers_comments(sender, instance, **kwargs
     its thread, and counts stay exact. (Comment.user then becomes NULL.)"""
     comments = Comment.objects.filter(user=instance)
     set_status(comments, Comment.Status.REMOVED, deleted_by_author=True)
-    comments.update(body="", held_reason="account deleted")
+    comments.update(body="", fingerprint="", held_reason="account deleted")
     # Both are UPDATEs, which tell the page cache nothing: anonymous readers' pages go now.
     pagecache.invalidate()

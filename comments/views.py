@@ -9,7 +9,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +26,7 @@ from .models import (
     ModerationSettings,
     comments_open,
     duration_in_words,
+    edit_comment,
     is_banned,
     post_comment,
     report_comment,
@@ -151,6 +151,7 @@ def comment_create(request, article_id):
         return redirect(earlier)  # the same form again (a double click): show the first post
     body = form.cleaned_data["body"]
     parent, refusal = reply_to(article, form)
+    refusal = refusal or ModerationSettings.load().verdict_on(body, user=user).refusal
     if refusal:
         return not_posted(request, article, form, refusal)
 
@@ -206,17 +207,19 @@ def comment_edit(request, pk):
     comment = own_comment(request, pk)
     form = CommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
-        comment = form.save(commit=False)
-        comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
-        moderation = ModerationSettings.load()
-        if word := moderation.banned_word_in(comment.body):
-            set_status(Comment.objects.filter(pk=comment.pk), Comment.Status.HELD)
-            Comment.objects.filter(pk=comment.pk).update(held_reason=f"banned word: {word}"[:200])
-            messages.info(
-                request, _("Your comment will appear again once a moderator has read it.")
-            )
-        return redirect(comment)
+        body = form.cleaned_data["body"]
+        if refusal := ModerationSettings.load().verdict_on(body).refusal:
+            form.add_error("body", refusal)
+        else:
+            was_visible = comment.is_visible
+            edit_comment(comment, body)
+            if was_visible and not comment.is_visible:
+                messages.info(
+                    request, _("Your comment will appear again once a moderator has read it.")
+                )
+            elif not comment.is_visible:
+                messages.info(request, _("Your comment will appear once a moderator has read it."))
+            return redirect(comment)
     return render(request, "comments/edit.html", {"form": form, "comment": comment})
 
 

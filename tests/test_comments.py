@@ -8,11 +8,19 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.db import OperationalError, connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment, CommentBan, ModerationSettings, Report, visible_count
+from comments.models import (
+    Comment,
+    CommentBan,
+    ModerationSettings,
+    Report,
+    set_status,
+    visible_count,
+)
 from tests.factories import make_article, make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -290,12 +298,21 @@ def test_pre_moderation_holds_every_comment(signed_in, article):
     assert "Waiting for approval." not in signed_in.get(article.get_absolute_url()).content.decode()
 
 
-def test_a_banned_word_holds_the_comment_for_review(signed_in, article):
+def test_a_banned_word_refuses_the_comment_and_says_which_with_the_text_kept(signed_in, article):
     ModerationSettings.objects.update(banned_words="scam\nbuy now")
+    response = post(signed_in, article, "This is a SCAM, clearly.")
+    assert response.status_code == 200
+    assert "Your comment contains “scam”, which is not allowed here." in page_text(response)
+    assert "This is a SCAM, clearly." in page_text(response)
+    assert not Comment.objects.exists()
+
+
+def test_a_suspect_word_holds_the_comment_for_review(signed_in, article):
+    ModerationSettings.objects.update(suspect_words="scam\nbuy now")
     post(signed_in, article, "This is a SCAM, clearly.")
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.HELD
-    assert "scam" in comment.held_reason
+    assert comment.held_reason == "suspect word: scam"
     assert visible_count(article) == 0
 
 
@@ -547,9 +564,6 @@ def test_a_reply_whose_parent_vanished_comes_back_to_be_posted_as_a_comment(sign
     assert Comment.objects.get(body="My reply.").parent is None
 
 
-# Issue 12: comments outlive their readers' accounts.
-
-
 def test_deleting_a_reader_keeps_other_readers_replies_under_a_placeholder(client, article):
     leaving, staying = make_reader(), make_reader()
     thread = make_comment(article, leaving, "Words of the reader who leaves.")
@@ -583,6 +597,30 @@ def test_a_moderator_deleting_a_comment_with_replies_is_refused(client, article,
     assert Comment.objects.filter(body="A reply that must stay.").exists()
 
 
+def test_editing_an_approved_comment_under_premoderation_sends_it_back_to_the_queue(
+    signed_in, reader, article
+):
+    ModerationSettings.objects.update(premoderation=True)
+    comment = make_comment(article, reader, "Approved words.")
+    set_status(Comment.objects.filter(pk=comment.pk), Comment.Status.VISIBLE)
+    anonymous = Client()
+    assert "Approved words." in anonymous.get(article.get_absolute_url()).content.decode()
+
+    response = signed_in.post(
+        reverse("comments:edit", args=[comment.pk]),
+        {"body": "Something else entirely."},
+        follow=True,
+    )
+
+    assert "once a moderator has read it" in page_text(response)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+    assert visible_count(article) == 0
+    page = anonymous.get(article.get_absolute_url()).content.decode()
+    assert "Something else entirely." not in page
+    assert "Approved words." not in page
+
+
 def test_deleting_an_article_takes_its_replies_along_too(article):
     thread = make_comment(article)
     make_comment(article, parent=thread)
@@ -599,3 +637,40 @@ def test_the_moderation_queue_shows_comments_of_deleted_accounts(client, article
     response = client.get(reverse("admin:comments_comment_changelist"))
     assert response.status_code == 200
     assert "(account deleted)" in response.content.decode()
+
+
+def test_moderators_tune_the_abuse_controls_in_the_admin(moderator, signed_in, article):
+    admin = Client()
+    admin.force_login(moderator)
+    url = reverse("admin:comments_moderationsettings_change", args=[1])
+    page = admin.get(url).content.decode()
+    for field in ["banned_words", "suspect_words", "max_links", "duplicate_minutes"]:
+        assert f'name="{field}"' in page
+    response = admin.post(
+        url,
+        {
+            "banned_words": "scam",
+            "suspect_words": "crypto",
+            "max_links": "1",
+            "duplicate_minutes": "5",
+        },
+    )
+    assert response.status_code == 302
+    settings_row = ModerationSettings.load()
+    assert (settings_row.suspect_words, settings_row.max_links) == ("crypto", 1)
+
+    post(signed_in, article, "Two links: https://a.example https://b.example")
+    assert Comment.objects.get().held_reason == "2 links (most allowed: 1)"
+
+
+def test_editing_a_comment_keeps_it_visible_when_nothing_asks_for_review(
+    signed_in, reader, article
+):
+    comment = make_comment(article, reader, "Old words.")
+    anonymous = Client()
+    assert "Old words." in anonymous.get(article.get_absolute_url()).content.decode()
+    signed_in.post(reverse("comments:edit", args=[comment.pk]), {"body": "New words."})
+    comment.refresh_from_db()
+    assert comment.is_visible
+    assert visible_count(article) == 1
+    assert "New words." in anonymous.get(article.get_absolute_url()).content.decode()
