@@ -674,3 +674,12 @@ def test_editing_a_comment_keeps_it_visible_when_nothing_asks_for_review(
     assert comment.is_visible
     assert visible_count(article) == 1
     assert "New words." in anonymous.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_refused_comment_costs_nothing_of_the_rate_limit(signed_in, article):
+    ModerationSettings.objects.update(banned_words="scam")
+    key = str(uuid.uuid4())
+    assert post(signed_in, article, "A scam.", submission_key=key).status_code == 200
+    corrected = post(signed_in, article, "A bargain.", submission_key=key)
+    assert corrected.status_code == 302
+    assert Comment.objects.get().body == "A bargain."
