@@ -147,35 +147,43 @@ def comment_create(request, article_id):
     if not form.is_valid():
         return article_with_form(request, article, form)
     key = form.cleaned_data["submission_key"]
+    # The form's key is claimed at once, so that a double click finds it taken, and given back
+    # whenever the comment is not stored, so that the same form can always be sent again.
+    if key and not claim_submission(user.pk, key):
+        # The same form again (a double click): show the first post, never an error.
+        earlier = Comment.objects.filter(user=user, submission_key=key).first()
+        return redirect(earlier or f"{article.get_absolute_url()}#comments")
+    stored = False
+    try:
+        response, stored = store_or_refuse(request, article, form)
+        return response
+    finally:
+        if key and not stored:
+            release_submission(user.pk, key)
+
+
+def store_or_refuse(request, article, form):
+    """(the answer, whether the comment is stored): stored, or refused with the reason and the
+    text. A comment is taken from the reader's allowance only when it is stored."""
+    user, key, body = request.user, form.cleaned_data["submission_key"], form.cleaned_data["body"]
     if key and (earlier := Comment.objects.filter(user=user, submission_key=key).first()):
-        return redirect(earlier)  # the same form again (a double click): show the first post
-    body = form.cleaned_data["body"]
+        return redirect(earlier), True  # stored before the cache forgot the key
     parent, refusal = reply_to(article, form)
     refusal = refusal or ModerationSettings.load().verdict_on(body, user=user).refusal
     if refusal:
-        return not_posted(request, article, form, refusal)
-
-    # Only now, with the comment about to be stored, is the form's key used up and a comment
-    # taken from the allowance; both are given back when it is not stored after all.
-    if key and not claim_submission(user.pk, key):
-        # The same form while the first post is still being saved: no error, it is coming.
-        return redirect(f"{article.get_absolute_url()}#comments")
+        return not_posted(request, article, form, refusal), False
     if wait := take_comment_allowance(user.pk):
-        if key:
-            release_submission(user.pk, key)
         message = _("You are commenting too fast. Please wait %(wait)s and post again.") % {
             "wait": duration_in_words(wait)
         }
         response = not_posted(request, article, form, message, 429)
         response["Retry-After"] = str(wait)
-        return response
+        return response, False
     try:
         comment, created = post_comment(
             article=article, user=user, body=body, parent=parent, submission_key=key
         )
     except Exception:
-        if key:
-            release_submission(user.pk, key)
         give_back_comment_allowance(user.pk)
         raise
     if created and comment.is_visible:
@@ -184,7 +192,7 @@ def comment_create(request, article_id):
         messages.info(
             request, _("Thank you. Your comment will appear once a moderator has read it.")
         )
-    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}"), True
 
 
 def own_comment(request, pk):
