@@ -55,13 +55,28 @@ def give_back_comment_allowance(user_id):
         cache.decr(f"comments:hour:{user_id}")
 
 
+def _submission(user_id, key):
+    return f"comments:submission:{user_id}:{key}"
+
+
 def claim_submission(user_id, key):
     """True for the first request that carries this form's key; a second one (a double click,
     even while the first is still being saved) gets False. The database's unique constraint
     on (user, submission_key) stays the final guarantee."""
-    return cache.add(f"comments:submission:{user_id}:{key}", 1, timeout=HOUR)
+    return cache.add(_submission(user_id, key), 0, timeout=HOUR)
+
+
+def record_submission(user_id, key, comment_id):
+    """The form's comment is stored: a copy of the form sent later is shown this comment."""
+    cache.set(_submission(user_id, key), comment_id, timeout=HOUR)
+
+
+def submitted_comment(user_id, key):
+    """The id of the comment stored from this form, or None while it is still being saved.
+    Read from the cache, not the comments table, which the first request may be writing."""
+    return cache.get(_submission(user_id, key)) or None
 
 
 def release_submission(user_id, key):
     """The form's comment was not stored: the same form may be sent again."""
-    cache.delete(f"comments:submission:{user_id}:{key}")
+    cache.delete(_submission(user_id, key))

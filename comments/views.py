@@ -35,7 +35,9 @@ from .models import (
 from .ratelimit import (
     claim_submission,
     give_back_comment_allowance,
+    record_submission,
     release_submission,
+    submitted_comment,
     take_comment_allowance,
 )
 
@@ -151,8 +153,8 @@ def comment_create(request, article_id):
     # whenever the comment is not stored, so that the same form can always be sent again.
     if key and not claim_submission(user.pk, key):
         # The same form again (a double click): show the first post, never an error.
-        earlier = Comment.objects.filter(user=user, submission_key=key).first()
-        return redirect(earlier or f"{article.get_absolute_url()}#comments")
+        anchor = f"comment-{pk}" if (pk := submitted_comment(user.pk, key)) else "comments"
+        return redirect(f"{article.get_absolute_url()}#{anchor}")
     stored = False
     try:
         response, stored = store_or_refuse(request, article, form)
@@ -167,6 +169,7 @@ def store_or_refuse(request, article, form):
     text. A comment is taken from the reader's allowance only when it is stored."""
     user, key, body = request.user, form.cleaned_data["submission_key"], form.cleaned_data["body"]
     if key and (earlier := Comment.objects.filter(user=user, submission_key=key).first()):
+        record_submission(user.pk, key, earlier.pk)
         return redirect(earlier), True  # stored before the cache forgot the key
     parent, refusal = reply_to(article, form)
     refusal = refusal or ModerationSettings.load().verdict_on(body, user=user).refusal
@@ -186,6 +189,8 @@ def store_or_refuse(request, article, form):
     except Exception:
         give_back_comment_allowance(user.pk)
         raise
+    if key:
+        record_submission(user.pk, key, comment.pk)
     if created and comment.is_visible:
         messages.success(request, _("Your comment has been published."))
     elif created:
