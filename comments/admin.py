@@ -99,6 +99,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reader"))
     def author_link(self, obj):
+        if obj.user_id is None:
+            return _("(account deleted)")
         others = reverse("admin:comments_comment_changelist") + f"?user__id__exact={obj.user_id}"
         ban = reverse("admin:comments_commentban_add") + f"?user={obj.user_id}"
         return format_html(
@@ -157,6 +159,12 @@ class CommentBanAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = [
+        (None, {"fields": ["premoderation"]}),
+        (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
+        (_("Spam"), {"fields": ["max_links", "duplicate_minutes"]}),
+    ]
+
     def changelist_view(self, request, extra_context=None):
         # One row: the list is the form.
         return redirect("admin:comments_moderationsettings_change", ModerationSettings.load().pk)

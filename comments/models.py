@@ -1,15 +1,21 @@
-import re
+import hashlib
+import math
 from collections import Counter
 from datetime import timedelta
+from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles.models import Article
 from newsroom import invalidation
+
+from .textfilter import WordList, count_links, normalised
 
 BODY_MAX_LENGTH = 5000
 
@@ -66,6 +72,9 @@ class CommentQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("user__profile")
 
+    def on_public_articles(self):
+        return self.filter(article__in=Article.objects.published())
+
     def threads(self, article):
         """Top-level comments of an article that readers see: visible ones, and hidden ones
         that keep visible replies (they show a placeholder), oldest first."""
@@ -91,15 +100,21 @@ class Comment(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="+", verbose_name=_("article")
     )
+    # A reader who deletes their account leaves their comments behind as placeholders
+    # (comments.signals), so that other readers' replies keep their thread.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="comments",
         verbose_name=_("reader"),
     )
+    # A comment with replies cannot be deleted outright (remove it instead), except with its
+    # whole article.
     parent = models.ForeignKey(
         "self",
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="replies",
@@ -119,6 +134,8 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
     # One per form shown: a second POST of the same form (a double click) finds the first.
     submission_key = models.UUIDField(null=True, blank=True, editable=False)
+    # The text as the duplicate check compares it (textfilter.normalised), kept short.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -160,6 +177,7 @@ class Comment(models.Model):
         window = timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_MINUTES)
         return (
             user.is_authenticated
+            and self.user_id is not None
             and user.pk == self.user_id
             and not self.deleted_by_author
             and self.status != self.Status.REMOVED
@@ -173,12 +191,8 @@ def post_comment(*, article, user, body, parent=None, submission_key=None):
     Returns (comment, created); a repeated submission_key returns the first comment."""
     if parent is not None and parent.parent_id:
         parent = parent.parent  # one level of replies: a reply to a reply joins its thread
-    status, reason = Comment.Status.VISIBLE, ""
-    moderation = ModerationSettings.load()
-    if moderation.premoderation:
-        status, reason = Comment.Status.HELD, "pre-moderation"
-    elif word := moderation.banned_word_in(body):
-        status, reason = Comment.Status.HELD, f"banned word: {word}"[:200]
+    reason = ModerationSettings.load().verdict_on(body).hold_reason
+    status = Comment.Status.HELD if reason else Comment.Status.VISIBLE
     try:
         with transaction.atomic():
             comment = Comment.objects.create(
@@ -189,6 +203,7 @@ def post_comment(*, article, user, body, parent=None, submission_key=None):
                 status=status,
                 held_reason=reason,
                 submission_key=submission_key,
+                fingerprint=fingerprint(body),
             )
     except IntegrityError:
         if submission_key is None:
@@ -197,6 +212,26 @@ def post_comment(*, article, user, body, parent=None, submission_key=None):
     if comment.is_visible:
         CommentStats.add(article.pk, 1)
     return comment, True
+
+
+def fingerprint(body):
+    return hashlib.sha256(normalised(body).encode()).hexdigest()
+
+
+@transaction.atomic
+def edit_comment(comment, body):
+    """The author's new text, moderated as a new comment would be: a text that would now be
+    held (pre-moderation, a suspect word, too many links) goes back to the moderators' queue,
+    even when a moderator had approved the old one. The comment's status is kept current."""
+    reason = ModerationSettings.load().verdict_on(body).hold_reason
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.fingerprint = fingerprint(body)
+    comment.save(update_fields=["body", "edited_at", "fingerprint"])
+    if reason:
+        set_status(Comment.objects.filter(pk=comment.pk), Comment.Status.HELD)
+        Comment.objects.filter(pk=comment.pk).update(held_reason=reason)
+        comment.status, comment.held_reason = Comment.Status.HELD, reason
 
 
 @transaction.atomic
@@ -310,8 +345,25 @@ def is_banned(user):
     return CommentBan.objects.filter(user=user).exists()
 
 
+def duration_in_words(seconds):
+    """A wait as a reader reads it: "15 seconds", "50 minutes", "2 hours" (rounded up)."""
+    if seconds < 120:
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+    hours = math.ceil(minutes / 60)
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
+class Verdict(NamedTuple):
+    refusal: str | None  # why the comment is not taken, for the reader, who keeps the text
+    hold_reason: str  # why it waits for a moderator, for the moderators; "" to publish it
+
+
 class ModerationSettings(models.Model):
-    """One row of site-wide moderation settings, edited in the admin."""
+    """One row of site-wide moderation settings, edited in the admin. `verdict_on` is the one
+    place that applies them to a reader's text."""
 
     premoderation = models.BooleanField(
         _("pre-moderation"),
@@ -325,8 +377,38 @@ class ModerationSettings(models.Model):
         _("banned words"),
         blank=True,
         help_text=_(
-            "One word or phrase per line. A comment containing one (in any letter case) is held "
-            "for review instead of appearing."
+            "One word or phrase per line. A comment containing one is refused: the reader gets "
+            "the text back, told which word is not allowed here. Words are found whatever the "
+            "letter case and accents, through look-alike letters from other scripts, invisible "
+            "characters, and dots, dashes or spaces between the letters, and in the plural: "
+            "“scam” also finds “S.C.A.M”, “s c a m” and “scams”, but not “scampi”."
+        ),
+    )
+    suspect_words = models.TextField(
+        _("suspect words"),
+        blank=True,
+        help_text=_(
+            "One word or phrase per line, found the same way as banned words. A comment "
+            "containing one is held for review instead of appearing."
+        ),
+    )
+    max_links = models.PositiveSmallIntegerField(
+        _("most links"),
+        null=True,
+        blank=True,
+        default=3,
+        help_text=_(
+            "A comment with more links than this is held for review. 0 holds every comment "
+            "with a link; empty means no limit."
+        ),
+    )
+    duplicate_minutes = models.PositiveIntegerField(
+        _("minutes before the same text again"),
+        default=60,
+        help_text=_(
+            "A reader's comment is refused when the same reader posted the same text (whatever "
+            "the letter case, spacing and punctuation) within this many minutes. 0 turns the "
+            "check off."
         ),
     )
 
@@ -345,9 +427,60 @@ class ModerationSettings(models.Model):
     def load(cls):
         return cls.objects.get_or_create(pk=1)[0]
 
-    def banned_word_in(self, text):
-        words = [line.strip() for line in self.banned_words.splitlines() if line.strip()]
-        for word in words:
-            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, flags=re.IGNORECASE):
-                return word
-        return None
+    @cached_property
+    def banned(self):
+        return WordList.from_lines(self.banned_words)
+
+    @cached_property
+    def suspect(self):
+        return WordList.from_lines(self.suspect_words)
+
+    def verdict_on(self, text, *, user=None):
+        """What these settings say of a reader's text: refused (banned word; with `user`, also
+        the same text again too soon), held for review (suspect word, too many links,
+        pre-moderation), or neither."""
+        if word := self.banned.first_in(text):
+            return Verdict(
+                _(
+                    "Your comment contains “%(word)s”, which is not allowed here. Please change "
+                    "it and post again."
+                )
+                % {"word": word},
+                "",
+            )
+        if user is not None and (wait := self.seconds_before_repeating(user, text)):
+            return Verdict(
+                _(
+                    "You posted the same text a short while ago. Please write something new: "
+                    "the same text can be posted again in %(wait)s."
+                )
+                % {"wait": duration_in_words(wait)},
+                "",
+            )
+        if word := self.suspect.first_in(text):
+            return Verdict(None, f"suspect word: {word}"[:200])
+        if self.max_links is not None and (links := count_links(text)) > self.max_links:
+            return Verdict(None, f"{links} links (most allowed: {self.max_links})")
+        if self.premoderation:
+            return Verdict(None, "pre-moderation")
+        return Verdict(None, "")
+
+    def seconds_before_repeating(self, user, text):
+        """0, or how long until this reader may post this text again. A text its author
+        deleted does not count."""
+        if not self.duplicate_minutes:
+            return 0
+        window = timedelta(minutes=self.duplicate_minutes)
+        now = timezone.now()
+        latest = (
+            Comment.objects.filter(
+                user=user,
+                fingerprint=fingerprint(text),
+                created_at__gt=now - window,
+                deleted_by_author=False,
+            )
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        return math.ceil((latest + window - now).total_seconds()) if latest else 0

@@ -1,5 +1,13 @@
-"""Per-reader posting limits, counted in the default cache (shared by all app servers once
-REDIS_URL is set)."""
+"""Per-reader posting limits and the double-submit guard, counted in the default cache (shared
+by all app servers once REDIS_URL is set).
+
+Both are taken only for a comment that is about to be stored, and given back when it is not
+stored after all, so that a refused or failed attempt never counts against the reader nor
+makes the same form look like a double click when it is sent again."""
+
+import contextlib
+import math
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -7,28 +15,68 @@ from django.core.cache import cache
 HOUR = 3600
 
 
-def allow_comment(user_id):
-    """Take one comment from the reader's allowance; False when either limit says wait."""
+def _seconds_left(key, now):
+    until = cache.get(key)
+    # Gone meanwhile (or no cache at all): the limit has just ended.
+    return max(1, math.ceil(until - now)) if until else 1
+
+
+def take_comment_allowance(user_id):
+    """Take one comment from the reader's allowance. Returns 0 when taken, otherwise how many
+    seconds the reader must wait (then nothing is taken)."""
     interval = settings.NEWSROOM_COMMENT_MIN_INTERVAL
     per_hour = settings.NEWSROOM_COMMENTS_PER_HOUR
-    # cache.add is atomic: of two posts at once, one gets the slot.
-    if interval and not cache.add(f"comments:recent:{user_id}", 1, timeout=interval):
-        return False
+    now = time.time()
+    recent = f"comments:recent:{user_id}"
+    # cache.add is atomic: of two posts at once, one gets the slot. The value is when it ends.
+    if interval and not cache.add(recent, now + interval, timeout=interval):
+        return _seconds_left(recent, now)
     if per_hour:
-        key = f"comments:hour:{user_id}"
-        cache.add(key, 0, timeout=HOUR)
+        count, ends = f"comments:hour:{user_id}", f"comments:hour-ends:{user_id}"
+        cache.add(ends, now + HOUR, timeout=HOUR)
+        cache.add(count, 0, timeout=HOUR)
         try:
-            used = cache.incr(key)
+            used = cache.incr(count)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=HOUR)
+            cache.set(count, 1, timeout=HOUR)
             used = 1
         if used > per_hour:
-            return False
-    return True
+            cache.decr(count)
+            if interval:
+                cache.delete(recent)
+            return _seconds_left(ends, now)
+    return 0
+
+
+def give_back_comment_allowance(user_id):
+    """The comment taken from the allowance was not stored after all."""
+    cache.delete(f"comments:recent:{user_id}")
+    with contextlib.suppress(ValueError):  # the hour is over
+        cache.decr(f"comments:hour:{user_id}")
+
+
+def _submission(user_id, key):
+    return f"comments:submission:{user_id}:{key}"
 
 
 def claim_submission(user_id, key):
     """True for the first request that carries this form's key; a second one (a double click,
     even while the first is still being saved) gets False. The database's unique constraint
     on (user, submission_key) stays the final guarantee."""
-    return cache.add(f"comments:submission:{user_id}:{key}", 1, timeout=HOUR)
+    return cache.add(_submission(user_id, key), 0, timeout=HOUR)
+
+
+def record_submission(user_id, key, comment_id):
+    """The form's comment is stored: a copy of the form sent later is shown this comment."""
+    cache.set(_submission(user_id, key), comment_id, timeout=HOUR)
+
+
+def submitted_comment(user_id, key):
+    """The id of the comment stored from this form, or None while it is still being saved.
+    Read from the cache, not the comments table, which the first request may be writing."""
+    return cache.get(_submission(user_id, key)) or None
+
+
+def release_submission(user_id, key):
+    """The form's comment was not stored: the same form may be sent again."""
+    cache.delete(_submission(user_id, key))

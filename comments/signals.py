@@ -1,17 +1,41 @@
+from django.conf import settings
 from django.db.models import F
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from accounts.models import Profile
 from newsroom import invalidation
 
-from .models import Comment, CommentStats
+from .models import Comment, CommentStats, set_status
 
 
 @receiver(post_delete, sender=Comment)
 def uncount_deleted_comment(sender, instance, **kwargs):
-    """A comment deleted outright (its reader's account deleted) leaves the count exact and
-    the page fresh.
-    Only an UPDATE: when the article itself is being deleted, its count row may be gone."""
+    """A comment deleted outright (with its article) leaves the count exact and the page
+    fresh. Only an UPDATE: when the article itself is being deleted, its count row may be
+    gone."""
     if instance.status == Comment.Status.VISIBLE:
         CommentStats.objects.filter(article_id=instance.article_id).update(visible=F("visible") - 1)
     invalidation.comments_changed(instance.article_id)
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def leave_placeholders_for_a_deleted_readers_comments(sender, instance, **kwargs):
+    """A reader who deletes their account takes their words along, not the other readers'
+    replies: each of their comments stays as a placeholder ("deleted by its author") that keeps
+    its thread, and counts stay exact. (Comment.user then becomes NULL.)"""
+    comments = Comment.objects.filter(user=instance)
+    articles = set(comments.values_list("article_id", flat=True))
+    set_status(comments, Comment.Status.REMOVED, deleted_by_author=True)
+    comments.update(body="", fingerprint="", held_reason="account deleted")
+    for article_id in articles:  # the text went by UPDATE, past set_status' own announcement
+        invalidation.comments_changed(article_id)
+
+
+@receiver(post_save, sender=Profile)
+def reader_renamed(sender, instance, **kwargs):
+    """A reader's display name shows with each of their comments: those discussions are fresh.
+    (accounts knows nothing of comments; comments listens.)"""
+    articles = Comment.objects.filter(user_id=instance.user_id).values_list("article_id", flat=True)
+    for article_id in set(articles):
+        invalidation.comments_changed(article_id)

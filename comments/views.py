@@ -1,4 +1,3 @@
-import uuid
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -10,7 +9,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,12 +26,21 @@ from .models import (
     Comment,
     ModerationSettings,
     comments_open,
+    duration_in_words,
+    edit_comment,
     is_banned,
     post_comment,
     report_comment,
     set_status,
 )
-from .ratelimit import allow_comment, claim_submission
+from .ratelimit import (
+    claim_submission,
+    give_back_comment_allowance,
+    record_submission,
+    release_submission,
+    submitted_comment,
+    take_comment_allowance,
+)
 
 
 def sign_in_url(article):
@@ -46,11 +53,6 @@ def needs_verified_email(user):
     )
 
 
-def refuse(request, article, message):
-    messages.error(request, message)
-    return redirect(f"{article.get_absolute_url()}#comments")
-
-
 def article_with_form(request, article, form, status=200):
     """The article page again, with the reader's text and what was wrong with it."""
     return render(
@@ -58,6 +60,36 @@ def article_with_form(request, article, form, status=200):
         "articles/article_detail.html",
         article_page(request, article, comment_form=form),
         status=status,
+    )
+
+
+def not_posted(request, article, form, message, status=200):
+    """The reader's text back, with why it was not posted (and when to try again): in the
+    article's form, or on a page of its own when the article shows no form any more."""
+    if not comments_open(article):
+        return render(
+            request,
+            "comments/not_posted.html",
+            {"article": article, "message": message, "body": request.POST.get("body", "")},
+            status=status,
+        )
+    form.add_error(None, message)
+    return article_with_form(request, article, form, status=status)
+
+
+def reply_to(article, form):
+    """(parent, None), or (None, a refusal) when the comment replied to is gone; the form then
+    becomes a new comment's, so that sending it again posts the text."""
+    if not (parent_id := form.cleaned_data["parent"]):
+        return None, None
+    parent = Comment.objects.visible().filter(article=article, pk=parent_id).first()
+    if parent is not None:
+        return parent, None
+    form.data = form.data.copy()
+    form.data["parent"] = ""
+    return None, _(
+        "The comment you replied to no longer exists. Your text is below: post it again as a "
+        "comment of its own."
     )
 
 
@@ -87,8 +119,10 @@ def keeps_text_when_database_is_down(view):
                     "action": request.path,
                     "back": back,
                     "body": request.POST.get("body", ""),
-                    # A new key: the first one may already be claimed by the failed attempt.
-                    "submission_key": uuid.uuid4() if "submission_key" in request.POST else "",
+                    # The same key: a failed attempt gives it back, and should the first
+                    # attempt have been stored after all, the database's unique key makes the
+                    # second find it instead of posting the text twice.
+                    "submission_key": request.POST.get("submission_key", ""),
                     "parent": request.POST.get("parent", ""),
                     "csrf_token": get_token(request),
                 },
@@ -104,48 +138,67 @@ def comment_create(request, article_id):
     article = get_object_or_404(Article.objects.published().for_detail(), pk=article_id)
     if not request.user.is_authenticated:
         return redirect(sign_in_url(article))
-    if not comments_open(article):
-        return refuse(request, article, _("Comments on this article are closed."))
-    if is_banned(request.user):
-        return refuse(request, article, _("You can no longer comment on this site."))
-    if needs_verified_email(request.user):
-        return refuse(request, article, _("Please confirm your e-mail address before commenting."))
-
+    user = request.user
     form = CommentForm(request.POST)
+    if not comments_open(article):
+        return not_posted(request, article, form, _("Comments on this article are closed."), 403)
+    if is_banned(user):
+        return not_posted(request, article, form, _("You can no longer comment on this site."), 403)
+    if needs_verified_email(user):
+        message = _("Please confirm your e-mail address before commenting.")
+        return not_posted(request, article, form, message, 403)
     if not form.is_valid():
         return article_with_form(request, article, form)
     key = form.cleaned_data["submission_key"]
-    if key and not claim_submission(request.user.pk, key):
+    # The form's key is claimed at once, so that a double click finds it taken, and given back
+    # whenever the comment is not stored, so that the same form can always be sent again.
+    if key and not claim_submission(user.pk, key):
         # The same form again (a double click): show the first post, never an error.
-        earlier = Comment.objects.filter(user=request.user, submission_key=key).first()
-        return redirect(earlier or f"{article.get_absolute_url()}#comments")
-    parent = None
-    if parent_id := form.cleaned_data["parent"]:
-        parent = Comment.objects.visible().filter(article=article, pk=parent_id).first()
-        if parent is None:
-            form.add_error(None, _("The comment you replied to no longer exists."))
-            return article_with_form(request, article, form)
-    if not allow_comment(request.user.pk):
-        form.add_error(
-            None,
-            _("You are commenting too fast. Please wait a little and post again."),
-        )
-        return article_with_form(request, article, form, status=429)
+        anchor = f"comment-{pk}" if (pk := submitted_comment(user.pk, key)) else "comments"
+        return redirect(f"{article.get_absolute_url()}#{anchor}")
+    stored = False
+    try:
+        response, stored = store_or_refuse(request, article, form)
+        return response
+    finally:
+        if key and not stored:
+            release_submission(user.pk, key)
 
-    comment, created = post_comment(
-        article=article,
-        user=request.user,
-        body=form.cleaned_data["body"],
-        parent=parent,
-        submission_key=key,
-    )
+
+def store_or_refuse(request, article, form):
+    """(the answer, whether the comment is stored): stored, or refused with the reason and the
+    text. A comment is taken from the reader's allowance only when it is stored."""
+    user, key, body = request.user, form.cleaned_data["submission_key"], form.cleaned_data["body"]
+    if key and (earlier := Comment.objects.filter(user=user, submission_key=key).first()):
+        record_submission(user.pk, key, earlier.pk)
+        return redirect(earlier), True  # stored before the cache forgot the key
+    parent, refusal = reply_to(article, form)
+    refusal = refusal or ModerationSettings.load().verdict_on(body, user=user).refusal
+    if refusal:
+        return not_posted(request, article, form, refusal), False
+    if wait := take_comment_allowance(user.pk):
+        message = _("You are commenting too fast. Please wait %(wait)s and post again.") % {
+            "wait": duration_in_words(wait)
+        }
+        response = not_posted(request, article, form, message, 429)
+        response["Retry-After"] = str(wait)
+        return response, False
+    try:
+        comment, created = post_comment(
+            article=article, user=user, body=body, parent=parent, submission_key=key
+        )
+    except Exception:
+        give_back_comment_allowance(user.pk)
+        raise
+    if key:
+        record_submission(user.pk, key, comment.pk)
     if created and comment.is_visible:
         messages.success(request, _("Your comment has been published."))
     elif created:
         messages.info(
             request, _("Thank you. Your comment will appear once a moderator has read it.")
         )
-    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}"), True
 
 
 def own_comment(request, pk):
@@ -153,7 +206,9 @@ def own_comment(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
     comment = get_object_or_404(
-        Comment.objects.select_related("article__section"), pk=pk, user=request.user
+        Comment.objects.on_public_articles().select_related("article__section"),
+        pk=pk,
+        user=request.user,
     )
     if not comment.editable_by(request.user):
         raise PermissionDenied(_("Comments can only be changed shortly after posting."))
@@ -166,17 +221,19 @@ def comment_edit(request, pk):
     comment = own_comment(request, pk)
     form = CommentForm(request.POST or None, instance=comment)
     if request.method == "POST" and form.is_valid():
-        comment = form.save(commit=False)
-        comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
-        moderation = ModerationSettings.load()
-        if word := moderation.banned_word_in(comment.body):
-            set_status(Comment.objects.filter(pk=comment.pk), Comment.Status.HELD)
-            Comment.objects.filter(pk=comment.pk).update(held_reason=f"banned word: {word}"[:200])
-            messages.info(
-                request, _("Your comment will appear again once a moderator has read it.")
-            )
-        return redirect(comment)
+        body = form.cleaned_data["body"]
+        if refusal := ModerationSettings.load().verdict_on(body).refusal:
+            form.add_error("body", refusal)
+        else:
+            was_visible = comment.is_visible
+            edit_comment(comment, body)
+            if was_visible and not comment.is_visible:
+                messages.info(
+                    request, _("Your comment will appear again once a moderator has read it.")
+                )
+            elif not comment.is_visible:
+                messages.info(request, _("Your comment will appear once a moderator has read it."))
+            return redirect(comment)
     return render(request, "comments/edit.html", {"form": form, "comment": comment})
 
 
@@ -195,7 +252,8 @@ def comment_report(request, pk):
     if not request.user.is_authenticated:
         raise PermissionDenied
     comment = get_object_or_404(
-        Comment.objects.visible().select_related("article", "user__profile"), pk=pk
+        Comment.objects.visible().on_public_articles().select_related("article", "user__profile"),
+        pk=pk,
     )
     if comment.user_id == request.user.pk:
         raise PermissionDenied

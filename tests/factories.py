@@ -36,7 +36,8 @@ def make_article(*, authors=(), tags=(), **overrides):
         "lead": f"The lead of article {n}.",
         "body": f"<p>The body of article {n}.</p>",
         "status": Article.Status.PUBLISHED,
-        "published_at": timezone.now() - timedelta(minutes=n),
+        # Seconds, not minutes: thousands of articles in one run stay "recent" (48 hours).
+        "published_at": timezone.now() - timedelta(seconds=n),
     } | overrides
     if "section" not in fields:
         fields["section"] = make_section()

@@ -5,14 +5,25 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+import time_machine
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db import OperationalError, connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from comments.models import Comment, CommentBan, ModerationSettings, Report, visible_count
+from comments.models import (
+    Comment,
+    CommentBan,
+    ModerationSettings,
+    Report,
+    set_status,
+    visible_count,
+)
+from comments.ratelimit import claim_submission
 from tests.factories import make_article, make_comment, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -105,10 +116,12 @@ def test_a_scheduled_article_refuses_comments(signed_in):
     assert not Comment.objects.exists()
 
 
-def test_a_closed_article_refuses_comments_and_says_so(signed_in):
+def test_a_closed_article_refuses_comments_and_says_so_with_the_text_kept(signed_in):
     closed = make_article(comments_open=False)
-    response = post(signed_in, closed)
-    assert response.status_code == 302
+    response = post(signed_in, closed, "Words I typed.")
+    assert response.status_code == 403
+    assert "Comments on this article are closed." in page_text(response)
+    assert "Words I typed." in page_text(response)
     assert not Comment.objects.exists()
     page = signed_in.get(closed.get_absolute_url()).content.decode()
     assert "Comments on this article are closed." in page
@@ -169,12 +182,13 @@ def test_a_double_click_posts_once(signed_in, article):
     assert visible_count(article) == 1
 
 
-def test_a_double_click_while_the_first_post_is_still_saving_shows_no_error(signed_in, article):
-    key = str(uuid.uuid4())
-    first = post(signed_in, article, "once", submission_key=key)
-    Comment.objects.all().delete()  # as if the first request had not committed yet
-    second = post(signed_in, article, "once", submission_key=key)
-    assert first.status_code == second.status_code == 302
+def test_a_double_click_while_the_first_post_is_still_saving_shows_no_error(
+    signed_in, reader, article
+):
+    key = uuid.uuid4()
+    claim_submission(reader.pk, key)  # the first request holds the key, not stored yet
+    second = post(signed_in, article, "once", submission_key=str(key))
+    assert second.status_code == 302
     assert second["Location"] == f"{article.get_absolute_url()}#comments"
     assert not Comment.objects.exists()
 
@@ -296,12 +310,21 @@ def test_pre_moderation_holds_every_comment(signed_in, article):
     assert "Waiting for approval." not in signed_in.get(article.get_absolute_url()).content.decode()
 
 
-def test_a_banned_word_holds_the_comment_for_review(signed_in, article):
+def test_a_banned_word_refuses_the_comment_and_says_which_with_the_text_kept(signed_in, article):
     ModerationSettings.objects.update(banned_words="scam\nbuy now")
+    response = post(signed_in, article, "This is a SCAM, clearly.")
+    assert response.status_code == 200
+    assert "Your comment contains “scam”, which is not allowed here." in page_text(response)
+    assert "This is a SCAM, clearly." in page_text(response)
+    assert not Comment.objects.exists()
+
+
+def test_a_suspect_word_holds_the_comment_for_review(signed_in, article):
+    ModerationSettings.objects.update(suspect_words="scam\nbuy now")
     post(signed_in, article, "This is a SCAM, clearly.")
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.HELD
-    assert "scam" in comment.held_reason
+    assert comment.held_reason == "suspect word: scam"
     assert visible_count(article) == 0
 
 
@@ -475,3 +498,216 @@ def test_comment_text_is_what_urlize_makes_whether_or_not_it_holds_a_link(text):
         ' rel="nofollow"', ' rel="nofollow ugc noopener"'
     )
     assert comment_text(text) == linebreaksbr(mark_safe(expected))
+
+
+# Issue 12: no comment or reply is ever lost.
+
+
+def later(seconds):
+    return time_machine.travel(timezone.now() + timedelta(seconds=seconds))
+
+
+def test_a_comment_refused_as_too_fast_says_when_and_posts_later_with_the_same_form(
+    signed_in, article
+):
+    post(signed_in, article, "first")
+    key = str(uuid.uuid4())
+    refused = post(signed_in, article, "second, too soon", submission_key=key)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "15"
+    page = page_text(refused)
+    assert "Please wait 15 seconds" in page
+    assert "second, too soon" in page
+    assert key in refused.content.decode()  # the same form comes back
+
+    with later(16):
+        retried = post(signed_in, article, "second, too soon", submission_key=key)
+    assert retried.status_code == 302
+    assert Comment.objects.filter(body="second, too soon").count() == 1
+
+
+def test_the_hourly_limit_says_how_long_to_wait(signed_in, article, settings):
+    settings.NEWSROOM_COMMENT_MIN_INTERVAL = 0
+    settings.NEWSROOM_COMMENTS_PER_HOUR = 1
+    post(signed_in, article, "first")
+    with later(600):
+        refused = post(signed_in, article, "second")
+    assert refused.status_code == 429
+    assert "Please wait 50 minutes" in page_text(refused)
+    assert int(refused["Retry-After"]) == 3000
+
+
+def fail_to_store_comments(execute, sql, params, many, context):
+    if sql.lstrip().upper().startswith("INSERT") and "comments_comment" in sql:
+        raise OperationalError("server closed the connection unexpectedly")
+    return execute(sql, params, many, context)
+
+
+def test_a_comment_that_met_a_database_failure_is_stored_when_the_same_form_is_sent_again(
+    signed_in, article
+):
+    key = str(uuid.uuid4())
+    with connection.execute_wrapper(fail_to_store_comments):
+        failed = post(signed_in, article, "Kept through a failure.", submission_key=key)
+    assert failed.status_code == 503
+    assert "Kept through a failure." in failed.content.decode()
+    assert not Comment.objects.exists()
+
+    again = post(signed_in, article, "Kept through a failure.", submission_key=key)
+    assert again.status_code == 302
+    assert Comment.objects.get().body == "Kept through a failure."
+
+
+def test_a_banned_readers_comment_comes_back_with_its_text_and_why(signed_in, reader, article):
+    CommentBan.objects.create(user=reader, reason="Spam")
+    response = post(signed_in, article, "Words I typed.")
+    assert response.status_code == 403
+    page = page_text(response)
+    assert "You can no longer comment on this site." in page
+    assert "Words I typed." in page
+    assert not Comment.objects.exists()
+
+
+def test_an_unverified_readers_comment_comes_back_with_its_text(client, article):
+    client.force_login(make_reader(verified=False))
+    response = post(client, article, "Words I typed.")
+    assert response.status_code == 403
+    page = page_text(response)
+    assert "Please confirm your e-mail address" in page
+    assert "Words I typed." in page
+
+
+def test_a_reply_whose_parent_vanished_comes_back_to_be_posted_as_a_comment(signed_in, article):
+    parent = make_comment(article)
+    Comment.objects.filter(pk=parent.pk).update(status=Comment.Status.REMOVED)
+    key = str(uuid.uuid4())
+    response = post(signed_in, article, "My reply.", parent=parent.pk, submission_key=key)
+    html = response.content.decode()
+    assert "The comment you replied to no longer exists." in page_text(response)
+    assert "My reply." in html
+    assert f'name="parent" value="{parent.pk}"' not in html
+
+    again = post(signed_in, article, "My reply.", parent="", submission_key=key)
+    assert again.status_code == 302
+    assert Comment.objects.get(body="My reply.").parent is None
+
+
+def test_deleting_a_reader_keeps_other_readers_replies_under_a_placeholder(client, article):
+    leaving, staying = make_reader(), make_reader()
+    thread = make_comment(article, leaving, "Words of the reader who leaves.")
+    reply = make_comment(article, staying, "A reply that must stay.", parent=thread)
+    other_thread = make_comment(article, staying, "Another thread.")
+    make_comment(article, leaving, "The leaver's own reply.", parent=other_thread)
+    assert visible_count(article) == 4
+    client.get(article.get_absolute_url())  # cached for anonymous readers
+
+    leaving.delete()
+
+    assert visible_count(article) == 2
+    page = page_text(client.get(article.get_absolute_url()))
+    assert "A reply that must stay." in page
+    assert "Another thread." in page
+    assert "Comment deleted by its author" in page
+    assert "Words of the reader who leaves." not in page
+    assert "The leaver's own reply." not in page
+    reply.refresh_from_db()
+    assert reply.is_visible and reply.parent_id == thread.pk
+    thread.refresh_from_db()
+    assert (thread.user, thread.status, thread.body) == (None, Comment.Status.REMOVED, "")
+
+
+def test_a_moderator_deleting_a_comment_with_replies_is_refused(client, article, moderator):
+    thread = make_comment(article)
+    make_comment(article, body="A reply that must stay.", parent=thread)
+    moderator.user_permissions.add(Permission.objects.get(codename="delete_comment"))
+    client.force_login(moderator)
+    client.post(reverse("admin:comments_comment_delete", args=[thread.pk]), {"post": "yes"})
+    assert Comment.objects.filter(body="A reply that must stay.").exists()
+
+
+def test_editing_an_approved_comment_under_premoderation_sends_it_back_to_the_queue(
+    signed_in, reader, article
+):
+    ModerationSettings.objects.update(premoderation=True)
+    comment = make_comment(article, reader, "Approved words.")
+    set_status(Comment.objects.filter(pk=comment.pk), Comment.Status.VISIBLE)
+    anonymous = Client()
+    assert "Approved words." in anonymous.get(article.get_absolute_url()).content.decode()
+
+    response = signed_in.post(
+        reverse("comments:edit", args=[comment.pk]),
+        {"body": "Something else entirely."},
+        follow=True,
+    )
+
+    assert "once a moderator has read it" in page_text(response)
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+    assert visible_count(article) == 0
+    page = anonymous.get(article.get_absolute_url()).content.decode()
+    assert "Something else entirely." not in page
+    assert "Approved words." not in page
+
+
+def test_deleting_an_article_takes_its_replies_along_too(article):
+    thread = make_comment(article)
+    make_comment(article, parent=thread)
+    article.delete()
+    assert not Comment.objects.exists()
+
+
+def test_the_moderation_queue_shows_comments_of_deleted_accounts(client, article, moderator):
+    leaving = make_reader()
+    thread = make_comment(article, leaving, "Gone.")
+    make_comment(article, body="A reply.", parent=thread)
+    leaving.delete()
+    client.force_login(moderator)
+    response = client.get(reverse("admin:comments_comment_changelist"))
+    assert response.status_code == 200
+    assert "(account deleted)" in response.content.decode()
+
+
+def test_moderators_tune_the_abuse_controls_in_the_admin(moderator, signed_in, article):
+    admin = Client()
+    admin.force_login(moderator)
+    url = reverse("admin:comments_moderationsettings_change", args=[1])
+    page = admin.get(url).content.decode()
+    for field in ["banned_words", "suspect_words", "max_links", "duplicate_minutes"]:
+        assert f'name="{field}"' in page
+    response = admin.post(
+        url,
+        {
+            "banned_words": "scam",
+            "suspect_words": "crypto",
+            "max_links": "1",
+            "duplicate_minutes": "5",
+        },
+    )
+    assert response.status_code == 302
+    settings_row = ModerationSettings.load()
+    assert (settings_row.suspect_words, settings_row.max_links) == ("crypto", 1)
+
+    post(signed_in, article, "Two links: https://a.example https://b.example")
+    assert Comment.objects.get().held_reason == "2 links (most allowed: 1)"
+
+
+def test_editing_a_comment_keeps_it_visible_when_nothing_asks_for_review(
+    signed_in, reader, article
+):
+    comment = make_comment(article, reader, "Old words.")
+    anonymous = Client()
+    assert "Old words." in anonymous.get(article.get_absolute_url()).content.decode()
+    signed_in.post(reverse("comments:edit", args=[comment.pk]), {"body": "New words."})
+    comment.refresh_from_db()
+    assert comment.is_visible
+    assert visible_count(article) == 1
+    assert "New words." in anonymous.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_refused_comment_costs_nothing_of_the_rate_limit(signed_in, article):
+    ModerationSettings.objects.update(banned_words="scam")
+    key = str(uuid.uuid4())
+    assert post(signed_in, article, "A scam.", submission_key=key).status_code == 200
+    corrected = post(signed_in, article, "A bargain.", submission_key=key)
+    assert corrected.status_code == 302
+    assert Comment.objects.get().body == "A bargain."

@@ -103,12 +103,12 @@ def test_a_comment_posted_while_the_database_is_down_comes_back_with_its_text(cl
     assert f'action="{url}"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="parent" value="7"' in html
-    assert 'name="submission_key"' in html and key not in html
+    assert f'name="submission_key" value="{key}"' in html
     assert "Traceback" not in caplog.text
     assert f"database unavailable, comment returned: POST {url}" in caplog.text
 
-    # Posted again once the database is back, it is saved.
-    client.post(url, {"body": typed})
+    # Posted again from that page once the database is back, it is saved.
+    client.post(url, {"body": typed, "submission_key": key})
     assert Comment.objects.get().body == typed
 
 

@@ -144,3 +144,40 @@ def test_a_signed_in_reader_is_not_let_into_the_admin(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "withdraw",
+    [
+        lambda article: Article.objects.filter(pk=article.pk).update(
+            status=Article.Status.WITHDRAWN
+        ),
+        lambda article: Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT),
+    ],
+    ids=["withdrawn", "back-to-draft"],
+)
+def test_a_comment_under_an_article_no_longer_public_cannot_be_read_through_its_report_page(
+    attacker, victims_comment, article, withdraw
+):
+    withdraw(article)
+    url = reverse("comments:report", args=[victims_comment.pk])
+    response = attacker.get(url)
+    assert response.status_code == 404
+    assert "The victim" not in response.content.decode()
+    assert attacker.post(url, {"reason": "x"}).status_code == 404
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_a_comment_under_an_article_no_longer_public_cannot_be_edited_or_deleted(
+    client, article, action
+):
+    author = make_reader("author")
+    comment = make_comment(article, author, "My words.")
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.WITHDRAWN)
+    client.force_login(author)
+    url = reverse(f"comments:{action}", args=[comment.pk])
+    assert client.get(url).status_code in (404, 405)
+    assert client.post(url, {"body": "Changed"}).status_code == 404
+    comment.refresh_from_db()
+    assert (comment.body, comment.status) == ("My words.", Comment.Status.VISIBLE)

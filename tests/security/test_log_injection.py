@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_staff
-from tests.security.test_faults import database_unreachable
+from tests.faults.test_database import database_unreachable
 
 pytestmark = pytest.mark.django_db
 
