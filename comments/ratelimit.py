@@ -30,7 +30,12 @@ def take_comment_allowance(user_id):
     recent = f"comments:recent:{user_id}"
     # cache.add is atomic: of two posts at once, one gets the slot. The value is when it ends.
     if interval and not cache.add(recent, now + interval, timeout=interval):
-        return _seconds_left(recent, now)
+        # The value, not the cache's own expiry, says when the wait is over (a cache may keep
+        # a key a little longer than asked; a clock may have moved).
+        ends = cache.get(recent)
+        if ends is not None and ends > now:
+            return _seconds_left(recent, now)
+        cache.set(recent, now + interval, timeout=interval)
     if per_hour:
         count, ends = f"comments:hour:{user_id}", f"comments:hour-ends:{user_id}"
         cache.add(ends, now + HOUR, timeout=HOUR)

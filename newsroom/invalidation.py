@@ -77,7 +77,6 @@ def author_key(pk):
 
 # One request's versions, read once; and the scopes (the response, and any part being
 # rendered) that record what they depend on.
-_request_versions = ContextVar("newsroom_versions", default=None)
 _scopes = ContextVar("newsroom_scopes", default=())
 
 
@@ -103,22 +102,64 @@ class Scope:
         return sorted(self.versions)
 
 
+class Request:
+    """One request's reads of the cache: each version once, and, when the page was rendered
+    before, every part it used and every version they need in one round trip (its *recipe*:
+    the parts' keys and their dependencies, kept per address and kind of reader)."""
+
+    def __init__(self):
+        self.versions = {}
+        self.parts = {}  # prefetched: {cache key: stored value or None}
+        self.used = []  # the parts this request looked up, in order
+        self.recipe_key = None
+        self.recipe = None
+
+
+_request = ContextVar("newsroom_request", default=None)
+
+
 class request_versions:
     """`with request_versions():` around one request: its versions are read once."""
 
     def __enter__(self):
         retry_lost()
-        self._token = _request_versions.set({})
-        return self
+        self.request = Request()
+        self._token = _request.set(self.request)
+        return self.request
 
     def __exit__(self, *exc):
-        _request_versions.reset(self._token)
+        request = self.request
+        _request.reset(self._token)
+        if request.recipe_key and request.used and exc[0] is None:
+            recipe = (tuple(request.used), tuple(sorted(request.versions)))
+            if recipe != request.recipe:
+                cache.set(request.recipe_key, recipe, PART_SECONDS)
         return False
 
 
-def _read(keys):
-    """The current versions of `keys`, giving a new one to any that has none."""
-    found = cache.get_many([VERSION_PREFIX + key for key in keys])
+def recipe_key(address):
+    return "recipe:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def prefetch(address, recipe):
+    """Read what the page at `address` used last time (`recipe`, already read, or None) in one
+    round trip: its parts and their versions."""
+    request = _request.get()
+    if request is None:
+        return
+    request.recipe_key = recipe_key(address)
+    request.recipe = recipe
+    if not recipe:
+        return
+    part_keys, version_keys = recipe
+    found = cache.get_many([*part_keys, *(VERSION_PREFIX + key for key in version_keys)])
+    request.parts = {key: found.get(key) for key in part_keys}
+    request.versions.update(_versions_from(version_keys, found))
+
+
+def _versions_from(keys, found):
+    """Versions of `keys` from `found` (a get_many's answer), giving a new one to any that has
+    none."""
     versions = {}
     fresh = {}
     for key in keys:
@@ -138,12 +179,16 @@ def _read(keys):
     return versions
 
 
+def _read(keys):
+    """The current versions of `keys`, giving a new one to any that has none."""
+    return _versions_from(keys, cache.get_many([VERSION_PREFIX + key for key in keys]))
+
+
 def versions(*keys):
     """The versions of `keys` for this request (read at most once per request), recorded as
     dependencies of every scope being rendered."""
-    memo = _request_versions.get()
-    if memo is None:
-        memo = {}
+    request = _request.get()
+    memo = request.versions if request is not None else {}
     missing = [key for key in dict.fromkeys(keys) if key not in memo]
     if missing:
         memo.update(_read(missing))
@@ -183,7 +228,13 @@ def cached_part(name, vary, render, *, keys=(), timeout=PART_SECONDS):
     before rendering; anything `render()` declares itself (depend()) is recorded too."""
     depend(*keys)
     cache_key = _part_key(name, vary)
-    stored = cache.get(cache_key)
+    request = _request.get()
+    if request is not None:
+        request.used.append(cache_key)
+    if request is not None and cache_key in request.parts:
+        stored = request.parts.pop(cache_key)
+    else:
+        stored = cache.get(cache_key)
     if stored is not None:
         recorded, value = stored
         if still_fresh(recorded):
