@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from . import workflow
 from .diff import field_diffs
+from .forms import TagListField
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, Section
 from .richtext import sanitize_html, validate_html_limits
 
@@ -76,6 +77,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "slug", "section", "authors", "lead", "body", "tags"]
+        field_classes = {"tags": TagListField}
         wide = {"style": "width: min(100%, 48rem)"}
         widgets = {
             "title": forms.TextInput(attrs=wide),
