@@ -26,6 +26,7 @@ MAX_TERMS = 10
 # ts_headline marks matches with these; everything else is escaped before they become <mark>.
 _START, _STOP = "\ue000", "\ue001"
 _TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
 def document(tagged_item_model):
@@ -56,9 +57,27 @@ def search_articles(queryset, query):
     return _all_words(queryset, query)
 
 
+def websearch_text(query):
+    """`query` as PostgreSQL is given it: only the words and phrases that hold a letter or a
+    digit (at most MAX_TERMS) and the `or`s between them, "" when none is left. Punctuation
+    alone never reaches the text-search parser."""
+    kept, words = [], 0
+    for match in _TERM.finditer(query):
+        token = match.group()
+        if token.lower() == "or":
+            kept.append(token)
+        elif _WORD_CHARACTER.search(token) and words < MAX_TERMS:
+            kept.append(token)
+            words += 1
+    return " ".join(kept) if words else ""
+
+
 def _full_text(queryset, query):
     config = settings.NEWSROOM_SEARCH_CONFIG
-    search_query = SearchQuery(query, search_type="websearch", config=config)
+    text = websearch_text(query)
+    if not text:
+        return queryset.none()
+    search_query = SearchQuery(text, search_type="websearch", config=config)
     body_text = Func(
         F("body"),
         Value("<[^>]+>"),
@@ -96,7 +115,7 @@ def terms(query):
             text, excluded = " ".join(phrase.split()), bool(minus)
         else:
             text, excluded = word.strip(".,;:!?()[]{}'\"«»"), bool(word_minus)
-        if text and text.lower() != "or":
+        if _WORD_CHARACTER.search(text) and text.lower() != "or":
             found.append((text, excluded))
     return found[:MAX_TERMS]
 
