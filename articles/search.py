@@ -58,16 +58,22 @@ def search_articles(queryset, query):
 
 
 def websearch_text(query):
-    """`query` as PostgreSQL is given it: only the words and phrases that hold a letter or a
-    digit (at most MAX_TERMS) and the `or`s between them, "" when none is left. Punctuation
-    alone never reaches the text-search parser."""
+    """`query` as PostgreSQL is given it: at most MAX_TERMS words and phrases holding a letter
+    or a digit, each with one minus at most, and the `or`s between them; "" when none is left.
+
+    Punctuation alone never reaches the text-search parser, nor a run of minus signs: 33 of
+    them ("- - - …") overflow its operator stack ("tsquery stack too small", a 500)."""
     kept, words = [], 0
     for match in _TERM.finditer(query):
-        token = match.group()
-        if token.lower() == "or":
-            kept.append(token)
-        elif _WORD_CHARACTER.search(token) and words < MAX_TERMS:
-            kept.append(token)
+        minus, phrase, word_minus, word = match.groups()
+        if phrase is None:
+            minus, text = word_minus, word.lstrip('-"')
+        else:
+            text = phrase
+        if text.lower() == "or" and not minus:
+            kept.append("or")
+        elif _WORD_CHARACTER.search(text) and words < MAX_TERMS:
+            kept.append(minus + (f'"{text}"' if phrase is not None else text))
             words += 1
     return " ".join(kept) if words else ""
 

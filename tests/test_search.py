@@ -209,9 +209,28 @@ def test_a_query_of_punctuation_only_finds_nothing_without_asking_the_database(
     assert found(response) == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "- " * 33,
+        "-!! " * 50,
+        "-" * 200,
+        ("-" * 40 + "glaciers ") * 4,
+        '"' + "- " * 40 + 'glaciers"',
+    ],
+)
+def test_runs_of_minus_signs_get_a_normal_page(client, query):
+    # 33 minus signs overflowed PostgreSQL's tsquery operator stack: a 500.
+    make_article(title="Glaciers retreat")
+    response = search(client, query)
+    assert response.status_code == 200
+    assert "Search" in response.content.decode()
+
+
 def test_only_words_phrases_and_ors_reach_the_text_search_parser():
     assert websearch_text('glaciers !!! -"sea ice" or :* alps -') == 'glaciers -"sea ice" or alps'
     assert websearch_text("!!! or ---") == ""
+    assert websearch_text("----glaciers --alps") == "-glaciers -alps"
 
 
 def test_words_after_the_tenth_are_left_out(client):

@@ -244,6 +244,7 @@ SEARCH_SHAPES = {
     "many words": shaped("", "glacier "),
     "many phrases": shaped("", '"sea ice" '),
     "many minus words": shaped("", "-ice "),
+    "many minus signs": shaped("", "- "),
     "many ors": shaped("a ", "or "),
     "punctuation": shaped("", "!&|():*<->"),
     "long run of one char": shaped("", "a"),
