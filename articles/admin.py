@@ -25,6 +25,7 @@ from newsroom.admin import AnnouncesChanges
 
 from . import workflow
 from .diff import field_diffs
+from .forms import TagListField
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, Section
 from .richtext import sanitize_html, validate_html_limits
 
@@ -103,6 +104,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title", "slug", "section", "authors", "lead", "body", "tags"]
+        field_classes = {"tags": TagListField}
         wide = {"style": "width: min(100%, 48rem)"}
         widgets = {
             "title": forms.TextInput(attrs=wide),

@@ -1,3 +1,6 @@
+import hashlib
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
@@ -13,10 +16,11 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from imagekit.models import ImageSpecField
@@ -497,3 +501,22 @@ def tag_renamed(sender, instance, created, **kwargs):
     if not created:
         Article.objects.filter(tags=instance).update_search_documents()
         invalidation.tag_changed(instance)
+
+
+def addressable_tag_slug(name, slug):
+    """`slug` if a tag page's address can carry it, else one made from `name`.
+
+    taggit slugifies the name, which leaves nothing of "!!!" or an emoji ("" for the first such
+    tag, "_1" for the next), and NFKC normalization can make a slug longer than its column.
+    Those get what slugify kept (or "tag") and a digest of the name: stable, and as unique as
+    tag names are."""
+    limit = Tag._meta.get_field("slug").max_length
+    if slug and not re.fullmatch(r"_\d+", slug) and len(slug) <= limit:
+        return slug
+    stem = slugify(name, allow_unicode=True)[: limit - 9] or "tag"
+    return f"{stem}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+
+
+@receiver(pre_save, sender=Tag)
+def tag_slug_fits_an_address(sender, instance, **kwargs):
+    instance.slug = addressable_tag_slug(instance.name, instance.slug)

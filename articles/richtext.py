@@ -6,7 +6,7 @@ nothing here ever runs while a page is served: excerpts are computed at save tim
 """
 
 import re
-from html.parser import HTMLParser
+import string
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -37,27 +37,86 @@ _VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
     "source", "track", "wbr",
 }  # fmt: skip
+# Start tags the parser ignores inside a body: they open nothing.
+_NOT_OPENED = {"html", "head", "body", "frameset"}
+# Elements whose content is text, not markup, up to their own end tag.
+_TEXT_ONLY = {"style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "script"}
+# Markup this tokenizer does not follow (SVG and MathML, the script escapes, <noscript>, whose
+# content is text or markup depending on the parser): after it, every start tag counts.
+_NOT_FOLLOWED = {"svg", "math", "noscript", "plaintext", "select"}
+
+_SPACE = "\t\n\f\r "
+# One token of the HTML tokenizer (WHATWG "13.2.5 Tokenization"), as a regular expression that
+# never backtracks far: a comment, a start or end tag with its attributes (values quoted or not),
+# or a bogus comment (<!DOCTYPE>, <?...>, </ ...>). A tag cut off by the end of the text is
+# dropped, as the parser drops it.
+_TOKEN = re.compile(
+    rf"""<(?:
+        !--(?:>|->|.*?(?:--!?>|\Z))
+      | (?P<end>/)?(?P<name>[A-Za-z][^{_SPACE}/>]*)
+        (?:[{_SPACE}]+|/|[^{_SPACE}/>][^{_SPACE}/>=]*
+           (?:[{_SPACE}]*=[{_SPACE}]*(?:"[^"]*"?|'[^']*'?|[^{_SPACE}>]*))?
+        )*
+        (?P<closed>>)?
+      | [!?][^>]*>?
+      | /[^>A-Za-z][^>]*>?
+    )""",
+    re.VERBOSE | re.DOTALL,
+)
+_START_TAG = re.compile(rf"<([A-Za-z][^{_SPACE}/>]*)")
+_TEXT_END = {
+    name: re.compile(rf"</{name}[{_SPACE}/>]", re.IGNORECASE | re.ASCII) for name in _TEXT_ONLY
+}
+# The parser lower-cases ASCII letters only (str.lower would make "linK" with a Kelvin sign "link").
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-class _TooDeep(Exception):
-    pass
+def _depth_exceeds(html, limit):
+    """Whether the elements open at some point of `html` exceed `limit`, in one pass.
+
+    Errs on the deep side: an end tag closes an element only when it is the innermost one open
+    (the parser may close more, never fewer), and after markup this does not follow, start tags
+    only count."""
+    open_elements = []
+    position = 0
+    while match := _TOKEN.search(html, position):
+        position = match.end()
+        name = match["name"]
+        if name is None:
+            continue
+        name = name.translate(_ASCII_LOWER)
+        if match["end"]:
+            if open_elements and open_elements[-1] == name:
+                open_elements.pop()
+            continue
+        if not match["closed"]:
+            return False  # cut off by the end of the text: the parser drops it
+        if name in _VOID or name in _NOT_OPENED:
+            continue
+        open_elements.append(name)
+        if len(open_elements) > limit:
+            return True
+        if name in _NOT_FOLLOWED:
+            return _start_tags_exceed(html, position, limit - len(open_elements))
+        if name in _TEXT_ONLY:
+            text_end = _TEXT_END[name].search(html, position)
+            if text_end is None:
+                return False
+            if name == "script" and "<!--" in html[position : text_end.start()]:
+                return _start_tags_exceed(html, position, limit - len(open_elements))
+            position = text_end.start()
+    return False
 
 
-class _DepthMeter(HTMLParser):
-    def __init__(self, limit):
-        super().__init__(convert_charrefs=False)
-        self.limit = limit
-        self.depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in _VOID:
-            self.depth += 1
-            if self.depth > self.limit:
-                raise _TooDeep
-
-    def handle_endtag(self, tag):
-        if tag not in _VOID:
-            self.depth = max(0, self.depth - 1)
+def _start_tags_exceed(html, position, limit):
+    count = 0
+    for match in _START_TAG.finditer(html, position):
+        name = match[1].translate(_ASCII_LOWER)
+        if name not in _VOID and name not in _NOT_OPENED:
+            count += 1
+            if count > limit:
+                return True
+    return False
 
 
 def validate_html_limits(html):
@@ -70,16 +129,12 @@ def validate_html_limits(html):
             code="html_too_long",
             params={"limit": MAX_HTML_BYTES // 1024},
         )
-    meter = _DepthMeter(MAX_HTML_DEPTH)
-    try:
-        meter.feed(html)
-        meter.close()
-    except _TooDeep:
+    if _depth_exceeds(html, MAX_HTML_DEPTH):
         raise ValidationError(
             _("The text is nested too deeply: at most %(limit)d levels of markup are accepted."),
             code="html_too_deep",
             params={"limit": MAX_HTML_DEPTH},
-        ) from None
+        )
 
 
 def sanitize_html(html):

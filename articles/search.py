@@ -26,6 +26,7 @@ MAX_TERMS = 10
 # ts_headline marks matches with these; everything else is escaped before they become <mark>.
 _START, _STOP = "\ue000", "\ue001"
 _TERM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
 def document(tagged_item_model):
@@ -56,9 +57,33 @@ def search_articles(queryset, query):
     return _all_words(queryset, query)
 
 
+def websearch_text(query):
+    """`query` as PostgreSQL is given it: at most MAX_TERMS words and phrases holding a letter
+    or a digit, each with one minus at most, and the `or`s between them; "" when none is left.
+
+    Punctuation alone never reaches the text-search parser, nor a run of minus signs: 33 of
+    them ("- - - …") overflow its operator stack ("tsquery stack too small", a 500)."""
+    kept, words = [], 0
+    for match in _TERM.finditer(query):
+        minus, phrase, word_minus, word = match.groups()
+        if phrase is None:
+            minus, text = word_minus, word.lstrip('-"')
+        else:
+            text = phrase
+        if text.lower() == "or" and not minus:
+            kept.append("or")
+        elif _WORD_CHARACTER.search(text) and words < MAX_TERMS:
+            kept.append(minus + (f'"{text}"' if phrase is not None else text))
+            words += 1
+    return " ".join(kept) if words else ""
+
+
 def _full_text(queryset, query):
     config = settings.NEWSROOM_SEARCH_CONFIG
-    search_query = SearchQuery(query, search_type="websearch", config=config)
+    text = websearch_text(query)
+    if not text:
+        return queryset.none()
+    search_query = SearchQuery(text, search_type="websearch", config=config)
     body_text = Func(
         F("body"),
         Value("<[^>]+>"),
@@ -96,7 +121,7 @@ def terms(query):
             text, excluded = " ".join(phrase.split()), bool(minus)
         else:
             text, excluded = word.strip(".,;:!?()[]{}'\"«»"), bool(word_minus)
-        if text and text.lower() != "or":
+        if _WORD_CHARACTER.search(text) and text.lower() != "or":
             found.append((text, excluded))
     return found[:MAX_TERMS]
 

@@ -1,7 +1,15 @@
-import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from importlib import import_module
+from types import SimpleNamespace
 
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+from taggit.models import Tag
+
+from articles.forms import MAX_TAGS_PER_ARTICLE
 from articles.models import Article
 from tests.factories import (
     admin_article_data,
@@ -150,3 +158,77 @@ def test_anonymous_visitors_are_sent_to_the_admin_sign_in(client):
     response = client.get(ADD_URL)
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+@pytest.mark.parametrize("typed, name", [("!!!", "!!!"), ("🇺🇦", "🇺🇦"), ('","', ","), ("«»", "«»")])
+def test_a_tag_that_slugifies_to_nothing_gets_an_address_and_its_article_shows(
+    client, editor, typed, name
+):
+    client.force_login(editor)
+    data = article_form(make_section(), tags=f"nato, {typed}", _workflow="publish")
+    response = client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    article = Article.objects.get()
+    tag = Tag.objects.get(name=name)
+    assert tag.slug.startswith("tag-")
+
+    page = client.get(article.get_absolute_url())
+    assert page.status_code == 200
+    assert reverse("articles:tag", args=[tag.slug]) in page.content.decode()
+    assert client.get(reverse("articles:tag", args=[tag.slug])).status_code == 200
+
+
+def test_tags_added_outside_the_admin_get_distinct_addresses_too():
+    article = make_article(tags=["!!!", "???", "😀"])
+    slugs = {tag.slug for tag in article.tags.all()}
+    assert len(slugs) == 3
+    assert all(slug.startswith("tag-") for slug in slugs)
+
+
+def test_a_tag_name_that_normalizes_longer_than_a_slug_gets_a_slug_that_fits():
+    article = make_article(tags=["ﷺ" * 100])
+    assert len(article.tags.get().slug) <= 100
+
+
+def test_an_over_long_tag_is_refused_and_what_was_typed_is_kept(client, editor):
+    client.force_login(editor)
+    typed = "nato, " + "x" * 300
+
+    response = client.post(ADD_URL, article_form(make_section(), tags=typed))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "at most 100 characters" in str(form.errors["tags"])
+    assert form["tags"].value() == typed
+    assert typed in response.content.decode()
+    assert not Tag.objects.exists()
+
+
+def test_too_many_tags_are_refused(client, editor):
+    client.force_login(editor)
+    typed = ", ".join(f"topic {n}" for n in range(MAX_TAGS_PER_ARTICLE + 1))
+
+    response = client.post(ADD_URL, article_form(make_section(), tags=typed))
+
+    assert response.status_code == 200
+    assert "at most 50 tags" in str(response.context["adminform"].form.errors["tags"])
+    assert not Tag.objects.exists()
+
+
+def test_the_migration_repairs_tags_saved_with_an_empty_slug(client):
+    article = make_article(tags=["!!!", "😀", "nato"])
+    Tag.objects.filter(name="!!!").update(slug="")
+    Tag.objects.filter(name="😀").update(slug="_1")
+    client.raise_request_exception = False
+    assert client.get(article.get_absolute_url()).status_code == 500
+
+    repair = import_module("articles.migrations.0008_repair_tag_slugs").repair_tag_slugs
+    repair(apps, SimpleNamespace(connection=connection))  # what RunPython passes
+
+    assert Tag.objects.get(name="nato").slug == "nato"
+    assert all(
+        slug.startswith("tag-")
+        for slug in Tag.objects.exclude(name="nato").values_list("slug", flat=True)
+    )
+    cache.clear()
+    assert client.get(article.get_absolute_url()).status_code == 200

@@ -72,3 +72,43 @@ def test_deeply_nested_html_is_refused_before_sanitizing():
 
 def test_ordinary_nesting_and_void_elements_pass_the_limits():
     validate_html_limits("<p>" + "line<br>" * 5000 + "</p>" + "<ul><li>x</li></ul>" * 500)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "<b></i>",  # an end tag that closes nothing open
+        "<span><div></span>",  # the parser does not close a block from inside it
+        "<div><b></div>x",  # the bold is reopened inside the next block
+        '<b title="</b>">',  # an end tag inside an attribute is text
+        '<b x="\'">',  # quotes inside quotes
+        "<b><!-- </b> -->",  # an end tag inside a comment is text
+        "<b><style></b></style>",  # and inside a style element
+        "<b><body></body>",  # </body> closes nothing
+    ],
+)
+def test_nesting_the_sanitizer_would_build_is_refused_however_it_is_written(unit):
+    hostile = unit * (MAX_HTML_DEPTH + 1)
+    with pytest.raises(ValidationError, match="nested too deeply"):
+        validate_html_limits(hostile)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "<p>x</p>",
+        '<p title="<b><b><b>">x</p>',  # markup inside an attribute value opens nothing
+        "<!-- <b><b><b> -->",
+        "<p><textarea><b><b><b></textarea></p>",
+        "<p>a &lt;b&gt; b</p>",
+        "<p>1 < 2 > 0</p>",
+        "<P>x</p>",
+    ],
+)
+def test_flat_markup_passes_the_nesting_limit_however_long(unit):
+    validate_html_limits(unit * 2000)
+
+
+def test_a_tag_cut_off_by_the_end_of_the_text_opens_nothing():
+    validate_html_limits("<b" * 100_000)
+    assert sanitize_html("<p>x</p>" + "<b" * 1000) == "<p>x</p>"

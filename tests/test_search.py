@@ -7,6 +7,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article
+from articles.search import websearch_text
 from tests.factories import make_article
 
 # Query budgets and settings switches measure rendering, not the page cache.
@@ -192,3 +193,52 @@ def test_every_page_has_a_search_box_in_the_header(client):
     html = client.get(reverse("articles:home")).content.decode()
     assert f'action="{reverse("articles:search")}"' in html
     assert 'role="search"' in html
+
+
+@pytest.mark.parametrize(
+    "query", ["!!!", "-", "- -", "&|!():*<->", "'\"'", '"!?"', "«»", "—…", "\\", "or", "or -"]
+)
+def test_a_query_of_punctuation_only_finds_nothing_without_asking_the_database(
+    client, django_assert_num_queries, query
+):
+    make_article(title="Glaciers retreat!!! - or not")
+    with django_assert_num_queries(2 + 2):  # the same as an empty query's page: no search
+        response = search(client, query)
+    assert response.status_code == 200
+    assert response.context["query"] == query
+    assert found(response) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "- " * 33,
+        "-!! " * 50,
+        "-" * 200,
+        ("-" * 40 + "glaciers ") * 4,
+        '"' + "- " * 40 + 'glaciers"',
+    ],
+)
+def test_runs_of_minus_signs_get_a_normal_page(client, query):
+    # 33 minus signs overflowed PostgreSQL's tsquery operator stack: a 500.
+    make_article(title="Glaciers retreat")
+    response = search(client, query)
+    assert response.status_code == 200
+    assert "Search" in response.content.decode()
+
+
+def test_only_words_phrases_and_ors_reach_the_text_search_parser():
+    assert websearch_text('glaciers !!! -"sea ice" or :* alps -') == 'glaciers -"sea ice" or alps'
+    assert websearch_text("!!! or ---") == ""
+    assert websearch_text("----glaciers --alps") == "-glaciers -alps"
+
+
+def test_words_after_the_tenth_are_left_out(client):
+    article = make_article(title="one two three four five six seven eight nine ten")
+    assert found(search(client, "one two three four five six seven eight nine ten")) == [
+        article.title
+    ]
+    assert found(search(client, "one two three four five six seven eight nine ten eleven")) == [
+        article.title
+    ]
+    assert websearch_text("w " * 11) == ("w " * 10).strip()
