@@ -111,7 +111,7 @@ def prepare(args):
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.management import call_command
     from django.db import connection
     from django.urls import reverse
@@ -497,7 +497,9 @@ def main():
         "NEWSROOM_COMMENTS_PER_HOUR": "1000",
         "NEWSROOM_COMMENT_MIN_INTERVAL": "5",
     }
+    # Sessions made for the signed-in readers are signed with the server's key.
     os.environ["REDIS_URL"] = env["REDIS_URL"]
+    os.environ["DJANGO_SECRET_KEY"] = env["DJANGO_SECRET_KEY"]
     info, pages, distinct, actions, cookies = prepare(args)
     try:
         baseline = collectstatic(env)

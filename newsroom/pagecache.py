@@ -25,7 +25,6 @@ from newsroom import invalidation
 from newsroom.middleware import database_unavailable_page, is_database_unavailable
 
 PAGE_PREFIX = "page:"
-MISSING = object()
 
 
 def cache_address(request):
@@ -86,22 +85,19 @@ class AnonymousPageCacheMiddleware:
         signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
         return f"{'reader' if signed_in else 'anonymous'} {cache_address(request)}"
 
-    def _prefetch(self, request, recipe=MISSING):
+    def _prefetch(self, request):
         """The parts this page used last time, in one round trip (newsroom/invalidation.py)."""
         if request.method not in ("GET", "HEAD") or request.path.startswith(
             settings.NEWSROOM_PAGE_CACHE_EXCLUDE
         ):
             return
         address = self._recipe_address(request)
-        if recipe is MISSING:
-            recipe = cache.get(invalidation.recipe_key(address))
-        invalidation.prefetch(address, recipe)
+        invalidation.prefetch(address, cache.get(invalidation.recipe_key(address)))
 
     def _anonymous(self, request, scope):
         key = page_key(request)
-        recipe = invalidation.recipe_key(self._recipe_address(request))
         try:
-            found = cache.get_many([key, invalidation.SCHEDULE, recipe])
+            found = cache.get_many([key, invalidation.SCHEDULE])
             due = invalidation.due_passed(found.get(invalidation.SCHEDULE))
             stored = None if due else found.get(key)
             if stored is not None and invalidation.still_fresh(stored[3]):
@@ -112,7 +108,7 @@ class AnonymousPageCacheMiddleware:
                 return database_unavailable_page(request, error)
             return self.get_response(request)
 
-        self._prefetch(request, found.get(recipe))
+        self._prefetch(request)
         invalidation.depend(*invalidation.EVERY_PAGE)
         response = self.get_response(request)
         if self._shareable(request, response):
