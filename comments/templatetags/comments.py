@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, urlize
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from comments.forms import CommentForm
 from comments.models import Comment, comments_open, visible_count
@@ -180,6 +181,22 @@ def _own_actions(html, own, user, now, csrf_token):
     return ACTIONS_MARKS.sub("", html)
 
 
+FORM_KEY_MARK = "00000000-0000-4000-8000-000000000000"
+_empty_form = {}  # the empty form's fields, rendered once per language in this process
+
+
+def form_fields(form):
+    """The comment form's fields: a form sent back with errors as it is, the empty form from
+    a copy made once (Django renders widgets through templates, slowly) with a fresh key."""
+    if form is not None:
+        return render_to_string("comments/form_fields.html", {"form": form})
+    language = get_language()
+    if language not in _empty_form:
+        empty = CommentForm(initial={"submission_key": FORM_KEY_MARK})
+        _empty_form[language] = render_to_string("comments/form_fields.html", {"form": empty})
+    return mark_safe(_empty_form[language].replace(FORM_KEY_MARK, str(uuid.uuid4())))
+
+
 @register.simple_tag(takes_context=True)
 def comments(context, article):
     """The discussion under an article: `{% comments article %}`."""
@@ -198,7 +215,6 @@ def comments(context, article):
         html = _own_actions(html, own, user, timezone.now(), token)
         html = html.replace(CSRF_MARK, token).replace(REPLY_KEY_MARK, str(uuid.uuid4()))
         held = [comment for comment in own if comment.status == Comment.Status.HELD]
-    form = context.get("comment_form") or CommentForm(initial={"submission_key": uuid.uuid4()})
     base = article.get_absolute_url()
     return render_to_string(
         "comments/section.html",
@@ -209,7 +225,9 @@ def comments(context, article):
             "held": held,
             "user": user,
             "open": comments_open(article),
-            "form": form,
+            "form_fields": form_fields(context.get("comment_form"))
+            if user.is_authenticated
+            else "",
             "sign_in_url": f"{reverse('account_login')}?{urlencode({'next': base})}",
             # Given, not made by the context processors: this small template needs only these.
             "csrf_token": get_token(request) if user.is_authenticated else "",
