@@ -322,6 +322,7 @@ class CommentWriter(threading.Thread):
         self.server, self.actions, self.cookies, self.rate = server, actions, cookies, rate
         self.stop = threading.Event()
         self.posted = self.refused = 0
+        self.run = os.urandom(4).hex()  # each run's texts are new (a repeated text is refused)
 
     def run(self):
         number = 0
@@ -329,7 +330,8 @@ class CommentWriter(threading.Thread):
         while not self.stop.is_set():
             cookie, token = self.cookies[number % len(self.cookies)]
             action = self.actions[number % len(self.actions)]
-            body = f"csrfmiddlewaretoken={token}&body=Comment+{number}+under+load."
+            text = f"Comment+{number}+of+run+{self.run}+under+load."
+            body = f"csrfmiddlewaretoken={token}&body={text}"
             connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
             connection.request(
                 "POST",

@@ -206,10 +206,17 @@ def comments(context, article):
     user = request.user
     held = []
     if user.is_authenticated:
-        own = list(
-            Comment.objects.filter(article=article, user=user)
-            .exclude(status=Comment.Status.REMOVED)
-            .only("pk", "user_id", "status", "created_at", "deleted_by_author", "body")
+        # The reader's own comments here: theirs alone, kept per version of the discussion
+        # (any comment change on the article makes it new).
+        own = invalidation.cached_part(
+            "own-comments",
+            (article.pk, user.pk),
+            lambda: list(
+                Comment.objects.filter(article=article, user=user)
+                .exclude(status=Comment.Status.REMOVED)
+                .only("pk", "user_id", "status", "created_at", "deleted_by_author", "body")
+            ),
+            keys=[invalidation.comments_key(article.pk)],
         )
         token = get_token(request)
         html = _own_actions(html, own, user, timezone.now(), token)
