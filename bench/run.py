@@ -322,7 +322,7 @@ class CommentWriter(threading.Thread):
         self.server, self.actions, self.cookies, self.rate = server, actions, cookies, rate
         self.stop = threading.Event()
         self.posted = self.refused = 0
-        self.run = os.urandom(4).hex()  # each run's texts are new (a repeated text is refused)
+        self.run_id = os.urandom(4).hex()  # each run's texts are new (a repeated text is refused)
 
     def run(self):
         number = 0
@@ -330,7 +330,7 @@ class CommentWriter(threading.Thread):
         while not self.stop.is_set():
             cookie, token = self.cookies[number % len(self.cookies)]
             action = self.actions[number % len(self.actions)]
-            text = f"Comment+{number}+of+run+{self.run}+under+load."
+            text = f"Comment+{number}+of+run+{self.run_id}+under+load."
             body = f"csrfmiddlewaretoken={token}&body={text}"
             connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
             connection.request(
@@ -388,6 +388,8 @@ def run(env, args, pages, baseline, distinct, actions, cookies):
         finally:
             writer.stop.set()
             writer.join()
+        if not writer.posted:
+            sys.exit(f"write load: no comment was posted ({writer.refused} refused)")
         load |= {"posted": writer.posted, "refused": writer.refused}
         results["write load"] = load
         results["rss"] = server.worker_rss_mb()
