@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
@@ -25,14 +25,54 @@ from .sitemaps import SITEMAPS, NewsSitemap
 RELATED_ARTICLES = 4
 
 
+class ListPaginator(Paginator):
+    """A list's count kept with its parts, per version of the list's keys (it is asked for
+    with every page, for "Page 2 of 40" and to refuse page 41)."""
+
+    def __init__(self, *args, name, keys, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name, self.keys = name, keys
+
+    @cached_property
+    def count(self):
+        return invalidation.cached_part(
+            "list-count", (self.name,), lambda: Paginator.count.func(self), keys=self.keys
+        )
+
+
+def cached_row(model, keys, key_of, **lookup):
+    """The row of `model` found by `lookup` (or a 404), kept per version of `keys` and of its
+    own key (`key_of(pk)`)."""
+
+    def load():
+        row = model.objects.filter(**lookup).first()
+        if row is None:
+            return False  # not None, so that "not found" is kept too
+        invalidation.depend(key_of(row.pk))
+        return row
+
+    name = f"row-{model._meta.label_lower}"
+    row = invalidation.cached_part(name, tuple(sorted(lookup.items())), load, keys=keys)
+    if not row:
+        raise Http404
+    return row
+
+
 class ArticleListView(ListView):
     """A paginated list of published articles, newest first. The list itself is a part of the
-    page (`{% part "list" %}`), rendered once per version of what it shows."""
+    page (`{% part "list" %}`), rendered once per version of what it shows, and so is its
+    count; with them cached the page reads nothing from the database."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     paginate_by = settings.NEWSROOM_PAGE_SIZE
+    paginator_class = ListPaginator
     list_key = invalidation.HOME
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(
+            queryset, per_page, name=self.request.path, keys=self.list_keys, **kwargs
+        )
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -58,7 +98,10 @@ class HomeView(ArticleListView):
 
 class SectionView(ArticleListView):
     def get_queryset(self):
-        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        # Sections are the navigation: a new, renamed or removed one changes "nav".
+        self.section = cached_row(
+            Section, [invalidation.NAVIGATION], invalidation.section_key, slug=self.kwargs["slug"]
+        )
         self.list_keys.append(invalidation.section_key(self.section.pk))
         invalidation.depend(*self.list_keys)
         return super().get_queryset().filter(section=self.section)
@@ -76,13 +119,20 @@ class SectionView(ArticleListView):
 
 
 class TagView(ArticleListView):
-    allow_empty = False  # a tag with no published article has no page (nor leaks a draft's tags)
-
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        # A new tag comes with an article, and every article's change gives "home" a new version.
+        self.tag = cached_row(
+            Tag, [invalidation.HOME], invalidation.tag_key, slug=self.kwargs["slug"]
+        )
         self.list_keys.append(invalidation.tag_key(self.tag.pk))
         invalidation.depend(*self.list_keys)
         return super().get_queryset().filter(tags=self.tag)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        if not paginated[0].count:
+            raise Http404  # a tag with no published article has no page (nor leaks a draft's tags)
+        return paginated
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
