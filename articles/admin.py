@@ -22,12 +22,12 @@ from taggit.models import Tag
 
 from newsroom import invalidation
 from newsroom.admin import AnnouncesChanges
+from newsroom.richtext import sanitize_html, validate_html_limits
 
 from . import workflow
 from .diff import field_diffs
 from .forms import TagListField
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, Section
-from .richtext import sanitize_html, validate_html_limits
 
 
 @admin.register(Section)

@@ -17,8 +17,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from newsroom.richtext import xml_text
+
 from .models import Article, Author, Section
-from .richtext import xml_text
 
 ITEMS = 30
 

@@ -30,10 +30,10 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from newsroom import invalidation
+from newsroom.richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
 
 from . import search
 from .images import article_image_path, author_photo_path, validate_image
-from .richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
 
 # What the rich-text editor offers; the server-side allow-list lives in richtext.py.
 EDITOR_EXTENSIONS = {

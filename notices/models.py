@@ -8,8 +8,8 @@ from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
 from articles.models import EDITOR_EXTENSIONS, Article, Section
-from articles.richtext import sanitize_html, validate_html_limits
 from newsroom import invalidation
+from newsroom.richtext import sanitize_html, validate_html_limits
 
 
 class Notice(models.Model):

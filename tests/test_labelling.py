@@ -5,7 +5,7 @@ from django.template import Context, Template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articles.richtext import sanitize_html
+from newsroom.richtext import sanitize_html
 from notices.labelling import LabelData, Matcher, find_mentions, find_text_mentions, label_html
 
 _pk = iter(range(1, 10_000))

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from articles.richtext import MAX_HTML_DEPTH, sanitize_html, validate_html_limits
+from newsroom.richtext import MAX_HTML_DEPTH, sanitize_html, validate_html_limits
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

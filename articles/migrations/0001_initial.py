@@ -6,7 +6,7 @@ import taggit.managers
 from django.conf import settings
 from django.db import migrations, models
 
-import articles.richtext
+import newsroom.richtext
 
 
 class Migration(migrations.Migration):
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                     "body",
                     models.TextField(
                         help_text="The article text. Pasted formatting is cleaned when you save.",
-                        validators=[articles.richtext.validate_html_limits],
+                        validators=[newsroom.richtext.validate_html_limits],
                         verbose_name="body",
                     ),
                 ),

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles.richtext import xml_text
+from newsroom.richtext import xml_text
 
 register = template.Library()
 

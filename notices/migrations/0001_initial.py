@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import articles.richtext
+import newsroom.richtext
 
 
 class Migration(migrations.Migration):
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                     models.TextField(
                         blank=True,
                         help_text="What readers see. A notice that lists its labels shows them after this.",
-                        validators=[articles.richtext.validate_html_limits],
+                        validators=[newsroom.richtext.validate_html_limits],
                         verbose_name="body",
                     ),
                 ),
@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
                     models.TextField(
                         blank=True,
                         help_text="What readers see. A notice that lists its labels shows them after this.",
-                        validators=[articles.richtext.validate_html_limits],
+                        validators=[newsroom.richtext.validate_html_limits],
                         verbose_name="body",
                     ),
                 ),

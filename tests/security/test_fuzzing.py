@@ -9,8 +9,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.richtext import sanitize_html
 from comments.templatetags.comments import comment_text
+from newsroom.richtext import sanitize_html
 from notices.labelling import LabelData, Matcher, label_html
 from tests.factories import make_article, make_reader
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Profile
 from articles.models import Article
-from articles.richtext import MAX_HTML_BYTES
 from comments.models import BODY_MAX_LENGTH
+from newsroom.richtext import MAX_HTML_BYTES
 from notices.models import Notice
 from tests.factories import (
     admin_article_data,

@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Section
-from articles.richtext import excerpt
 from newsroom import invalidation
+from newsroom.richtext import excerpt
 
 WORDS = [
     "government",
