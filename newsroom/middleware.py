@@ -85,7 +85,7 @@ def unavailable_response(html):
     """A 503 that asks clients to come back shortly and that nobody caches."""
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     # The fault was logged in one line already; Django's own "Service Unavailable" would repeat it.
     response._has_been_logged = True
     return response

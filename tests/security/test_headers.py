@@ -78,3 +78,15 @@ def test_the_reader_sign_in_page_carries_the_headers_and_is_never_shared(client)
     assert "camera=()" in response["Permissions-Policy"]
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+)
+def test_a_page_with_a_csrf_form_is_private_even_when_it_sets_no_cookie(client, url):
+    """A reader who already holds the CSRF cookie gets the form without a new cookie: the
+    page must still not be kept by a shared cache (its token is the reader's)."""
+    client.get(url)  # the CSRF cookie is set now
+    response = client.get(url)
+    assert "csrfmiddlewaretoken" in response.content.decode()
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
