@@ -227,6 +227,9 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # The states readers have seen: such an article's address never goes back to 404.
+    SEEN_BY_READERS = (Status.PUBLISHED, Status.WITHDRAWN)
+
     title = models.CharField(_("headline"), max_length=200)
     slug = models.SlugField(
         _("slug"),
@@ -346,6 +349,15 @@ class Article(models.Model):
             "What to change before this can be published. Required to send an article back; "
             "the reporter sees it at the top of the article."
         ),
+    )
+
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("Shown to readers at the article's address once it is withdrawn."),
     )
 
     objects = ArticleManager()

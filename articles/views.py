@@ -183,15 +183,14 @@ def article_page(request, article, **extra):
     }
 
 
-def public_article(pk):
-    """The published article `pk` with its section, or None. The row is kept with the parts
-    (per version of the article and its section), so a page whose parts are cached reads
-    nothing from the database; whether it is public yet is decided now (`is_public`, the
-    same rule as `published()`)."""
+def article_row(pk):
+    """The published or withdrawn article `pk` with its section, or None. The answer is kept
+    with the parts (per version of the article and its section), so a page whose parts are
+    cached reads nothing from the database."""
 
     def load():
         row = (
-            Article.objects.filter(pk=pk, status=Article.Status.PUBLISHED)
+            Article.objects.filter(pk=pk, status__in=Article.SEEN_BY_READERS)
             .select_related("section")
             .first()
         )
@@ -200,20 +199,32 @@ def public_article(pk):
         invalidation.depend(invalidation.section_key(row.section_id))
         return row
 
-    article = invalidation.cached_part("article-row", (pk,), load, keys=[article_key(pk)])
-    return article if article and article.is_public else None
+    return invalidation.cached_part("article-row", (pk,), load, keys=[article_key(pk)]) or None
+
+
+def gone(request, *, title, when, reason):
+    """“410 Gone” for an article readers had seen: which one, when, and why."""
+    response = render(
+        request,
+        "articles/withdrawn.html",
+        {"title": title, "withdrawn_at": when, "reason": reason},
+        status=410,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe
 def article_detail(request, pk, slug):
-    article = public_article(pk)
-    if article is None:
-        if Article.objects.filter(pk=pk, status=Article.Status.WITHDRAWN).exists():
-            return render(request, "articles/withdrawn.html", status=410)
+    row = article_row(pk)
+    if row is not None and row.status == Article.Status.WITHDRAWN:
+        return gone(request, title=row.title, when=row.withdrawn_at, reason=row.withdrawal_reason)
+    # Whether it is public yet is decided now (`is_public`, the same rule as `published()`).
+    if row is None or not row.is_public:
         raise Http404
-    if article.slug != slug:
-        return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", article_page(request, article))
+    if row.slug != slug:
+        return redirect(row, permanent=True)
+    return render(request, "articles/article_detail.html", article_page(request, row))
 
 
 @require_safe
