@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -247,7 +248,7 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
     autocomplete_fields = ["authors", "section"]
     readonly_fields = ["image_preview", "created_at", "updated_at"]
     inlines = [CorrectionInline]
-    actions = ["publish_now", "unpublish", "withdraw"]
+    actions = ["publish_now", "unpublish", "withdraw", "delete_selected"]
     save_on_top = True
     fieldsets = [
         (None, {"fields": ["title", "slug", "section", "authors", "lead", "body", "tags"]}),
@@ -295,6 +296,13 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         if not workflow.can_publish(request.user):
             fields += ["published_at", "review_note"]
         return fields
+
+    def has_delete_permission(self, request, obj=None):
+        """Readers have seen a published or withdrawn article: editors withdraw it, and only a
+        superuser deletes it (leaving a tombstone, so its address still answers 410)."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or request.user.is_superuser or not obj.was_seen_by_readers
 
     def has_change_permission(self, request, obj=None):
         """A reporter changes only their own drafts; others' articles open read-only."""
@@ -446,6 +454,27 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         return self.confirm_withdrawal(request, queryset, single=True) or redirect(
             "admin:articles_article_change", article.pk
         )
+
+    @admin.action(description=_("Delete selected articles"), permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's delete action, for the selected articles this user may delete
+        (has_delete_permission); the others are left, and the user is told."""
+        refused = [a.pk for a in queryset if not self.has_delete_permission(request, a)]
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d published or withdrawn article was not deleted: withdraw it instead.",
+                    "%d published or withdrawn articles were not deleted: withdraw them instead.",
+                    len(refused),
+                )
+                % len(refused),
+                messages.WARNING,
+            )
+            queryset = queryset.exclude(pk__in=refused)
+            if not queryset.exists():
+                return None
+        return admin_actions.delete_selected(self, request, queryset)
 
     # History: every version, a diff between any two, one-click restore.
 

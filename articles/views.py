@@ -18,7 +18,7 @@ from newsroom.invalidation import article_key
 
 from . import metadata
 from .forms import SearchForm
-from .models import Article, Author, Correction, Section
+from .models import Article, Author, Correction, Section, Tombstone
 from .search import search_articles, snippet
 from .sitemaps import SITEMAPS, NewsSitemap
 
@@ -184,9 +184,10 @@ def article_page(request, article, **extra):
 
 
 def article_row(pk):
-    """The published or withdrawn article `pk` with its section, or None. The answer is kept
-    with the parts (per version of the article and its section), so a page whose parts are
-    cached reads nothing from the database."""
+    """The published or withdrawn article `pk` with its section, else its tombstone if it was
+    deleted, else None. The answer is kept with the parts (per version of the article and its
+    section), so a page whose parts are cached reads nothing from the database. Only an
+    address with no article looks for a tombstone: one more query."""
 
     def load():
         row = (
@@ -195,7 +196,7 @@ def article_row(pk):
             .first()
         )
         if row is None:
-            return False  # not None, so that "no such article" is kept too
+            return Tombstone.objects.filter(article_id=pk).first() or False  # "none" is kept too
         invalidation.depend(invalidation.section_key(row.section_id))
         return row
 
@@ -217,6 +218,8 @@ def gone(request, *, title, when, reason):
 @require_safe
 def article_detail(request, pk, slug):
     row = article_row(pk)
+    if isinstance(row, Tombstone):
+        return gone(request, title=row.title, when=row.deleted_at, reason=row.reason)
     if row is not None and row.status == Article.Status.WITHDRAWN:
         return gone(request, title=row.title, when=row.withdrawn_at, reason=row.withdrawal_reason)
     # Whether it is public yet is decided now (`is_public`, the same rule as `published()`).

@@ -1,13 +1,15 @@
 """Safe take-downs: withdrawing asks for confirmation and a public reason, readers are told
-why."""
+why, published articles are not deleted by editors, and a deleted one still answers 410."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
 from articles import workflow
 from articles.models import Article
-from tests.factories import change_url, make_article, post_data
+from tests.factories import change_url, make_article, make_draft, post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +23,11 @@ def withdraw_url(article):
 
 def bulk(action, *articles, **extra):
     return {"action": action, "_selected_action": [a.pk for a in articles], **extra}
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("root", "root@example.com", "pw-12345678")
 
 
 # Withdrawing asks for confirmation and a public reason
@@ -157,10 +164,91 @@ def test_readers_see_the_headline_date_and_reason_and_the_home_page_drops_it_at_
     assert "Disputed story" not in home
 
 
+# Published articles are not deleted by editors
+
+
+def test_an_editor_cannot_delete_a_published_or_withdrawn_article(client, editor):
+    published = make_article()
+    withdrawn = make_article(status=Article.Status.WITHDRAWN)
+    client.force_login(editor)
+
+    for article in (published, withdrawn):
+        url = reverse("admin:articles_article_delete", args=[article.pk])
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Article.objects.count() == 2
+
+
+def test_an_editor_can_still_delete_a_draft(client, editor):
+    draft = make_draft()
+    client.force_login(editor)
+
+    url = reverse("admin:articles_article_delete", args=[draft.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Article.objects.exists()
+
+
+def test_the_bulk_delete_skips_published_articles_with_a_message(client, editor):
+    published = make_article(title="Still public")
+    draft = make_draft()
+    client.force_login(editor)
+
+    response = client.post(
+        CHANGELIST_URL, bulk("delete_selected", published, draft, post="yes"), follow=True
+    )
+
+    assert list(Article.objects.all()) == [published]
+    assert "1 published or withdrawn article was not deleted" in response.content.decode()
+
+
+# A superuser's delete leaves a 410
+
+
+def test_a_superusers_delete_leaves_a_410_at_the_address(client, superuser, editor):
+    article = workflow.withdraw(make_article(title="Gone story"), by=editor, reason=REASON)
+    address = article.get_absolute_url()
+    other = make_article(title="Deleted in bulk")
+    other_address = other.get_absolute_url()
+    reader = Client()
+    assert reader.get(address).status_code == 410  # its parts are cached now
+    assert reader.get(other_address).status_code == 200
+    client.force_login(superuser)
+
+    client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    client.post(CHANGELIST_URL, bulk("delete_selected", other, post="yes"))
+
+    assert not Article.objects.exists()
+    response = reader.get(address)
+    assert response.status_code == 410
+    assert "Gone story" in response.content.decode()
+    assert REASON in response.content.decode()
+    assert reader.get(other_address).status_code == 410
+    assert reader.get("/article/999999/nothing-here/").status_code == 404
+
+
+def test_deleting_a_draft_leaves_no_tombstone(client, superuser):
+    draft = make_draft()
+    address = reverse("articles:detail", args=[draft.pk, draft.slug])
+    client.force_login(superuser)
+
+    client.post(reverse("admin:articles_article_delete", args=[draft.pk]), {"post": "yes"})
+
+    assert client.get(address).status_code == 404
+
+
 @pytest.mark.usefixtures("no_page_cache")
 def test_the_410_page_runs_a_fixed_number_of_queries(client, editor, django_assert_num_queries):
     withdrawn = workflow.withdraw(make_article(), by=editor, reason=REASON)
+    deleted = make_article()
+    deleted_address = deleted.get_absolute_url()
+    deleted.delete()
 
     # nav sections, footer pages, the article row (whatever its state), notices, labels
     with django_assert_num_queries(5):
         assert client.get(withdrawn.get_absolute_url()).status_code == 410
+    cache.clear()
+    # ... and the tombstone: only an address without an article looks for one
+    with django_assert_num_queries(5 + 1):
+        assert client.get(deleted_address).status_code == 410
+    with django_assert_num_queries(0):  # again, from the cached parts
+        assert client.get(deleted_address).status_code == 410
