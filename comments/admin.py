@@ -163,6 +163,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         (None, {"fields": ["premoderation"]}),
         (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
         (_("Spam"), {"fields": ["max_links", "duplicate_minutes"]}),
+        (_("Reports"), {"fields": ["report_threshold"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):

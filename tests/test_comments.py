@@ -270,8 +270,8 @@ def test_anonymous_edit_or_delete_is_refused(client, article):
     assert Comment.objects.get().status == Comment.Status.VISIBLE
 
 
-def test_enough_reports_hide_a_comment_until_a_moderator_looks(client, article, settings):
-    settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+def test_enough_reports_hide_a_comment_until_a_moderator_looks(client, article):
+    ModerationSettings.objects.update(report_threshold=3)
     comment = make_comment(article, body="Rude words.")
     readers = [make_reader() for _ in range(3)]
     for number, reader in enumerate(readers, start=1):
