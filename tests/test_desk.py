@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles import workflow
+from articles.models import Article
 from comments.models import Comment, ModerationSettings, report_comment
 from tests.factories import (
     change_url,
@@ -16,7 +17,9 @@ from tests.factories import (
     make_comment,
     make_draft,
     make_reader,
+    make_section,
     make_staff,
+    post_data,
 )
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +247,17 @@ def test_nobody_is_mailed_about_their_own_step(editor, django_capture_on_commit_
         workflow.submit_for_review(draft, by=editor)
         workflow.publish(draft, by=editor)
     assert mail.outbox == []
+
+
+def test_a_new_article_submitted_from_the_add_form_mails_the_editors_its_link(
+    client, reporter, editor, django_capture_on_commit_callbacks
+):
+    client.force_login(reporter)
+    data = post_data(section=make_section(), _workflow="submit")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:articles_article_add"), data)
+
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert [message.to for message in mail.outbox] == [[editor.email]]
+    assert change_url(article) in mail.outbox[0].body
