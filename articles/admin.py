@@ -2,6 +2,7 @@ import math
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import actions as admin_actions
 from django.contrib.flatpages.admin import FlatPageAdmin
 from django.contrib.flatpages.models import FlatPage
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,12 +172,30 @@ class ArticleAdminForm(forms.ModelForm):
             return
         if action not in workflow.available_transitions(self.user, self.instance):
             raise ValidationError(_("That step is not available for this article."), code="step")
+        if action not in workflow.TRANSITIONS:  # withdraw: confirmed on a page of its own
+            raise ValidationError(
+                _("Nothing was saved: withdrawing asks for a reason on the “Withdraw” page."),
+                code="confirm",
+            )
         published_at = cleaned_data.get("published_at")
         if action == "schedule" and not (published_at and published_at > timezone.now()):
             self.add_error("published_at", _("To schedule, set a publication time in the future."))
         needs_note = self.instance.status == Article.Status.REVIEW
         if action == "send_back" and needs_note and not cleaned_data.get("review_note"):
             self.add_error("review_note", _("Say what the reporter should change."))
+
+
+class WithdrawalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, shown to readers"),
+        max_length=workflow.WITHDRAWAL_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "style": "width: min(100%, 48rem)"}),
+        help_text=_(
+            "Plain text, at most %(limit)d characters. Readers who open the article's address "
+            "read: “This article was withdrawn on <date>: <reason>”."
+        )
+        % {"limit": workflow.WITHDRAWAL_REASON_MAX_LENGTH},
+    )
 
 
 class WorkflowStateFilter(admin.SimpleListFilter):
@@ -234,7 +253,7 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
     autocomplete_fields = ["authors", "section"]
     readonly_fields = ["image_preview", "reading_time", "created_at", "updated_at"]
     inlines = [CorrectionInline]
-    actions = ["publish_now", "unpublish", "withdraw"]
+    actions = ["publish_now", "unpublish", "withdraw", "delete_selected"]
     save_on_top = True
     fieldsets = [
         (
@@ -297,6 +316,13 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
             fields += ["published_at", "review_note"]
         return fields
 
+    def has_delete_permission(self, request, obj=None):
+        """Readers have seen a published or withdrawn article: editors withdraw it, and only a
+        superuser deletes it (leaving a tombstone, so its address still answers 410)."""
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or request.user.is_superuser or not obj.was_seen_by_readers
+
     def has_change_permission(self, request, obj=None):
         """A reporter changes only their own drafts; others' articles open read-only."""
         if not super().has_change_permission(request, obj):
@@ -346,6 +372,9 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
                 (name, WORKFLOW_BUTTONS[name])
                 for name in workflow.available_transitions(request.user, article)
             ]
+            context["withdraw_url"] = article.pk and reverse(
+                "admin:articles_article_withdraw", args=[article.pk]
+            )
         context["article_state"] = self.status_label(article)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -413,9 +442,71 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
             _("%d article(s) moved back to draft."),
         )
 
-    @admin.action(description=_("Withdraw selected articles"), permissions=["publish"])
+    @admin.action(description=_("Withdraw selected articles…"), permissions=["publish"])
     def withdraw(self, request, queryset):
-        self._apply(request, queryset, workflow.withdraw, _("%d article(s) withdrawn."))
+        return self.confirm_withdrawal(request, queryset)
+
+    def confirm_withdrawal(self, request, queryset, *, single=False):
+        """The confirmation page, with the reason readers will be told; its POST (`post`)
+        withdraws. None once done (the action then goes back to the list)."""
+        form = WithdrawalForm(request.POST if request.POST.get("post") else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+
+            def step(article, *, by):
+                workflow.withdraw(article, by=by, reason=reason)
+
+            self._apply(request, queryset, step, _("%d article(s) withdrawn."))
+            return None
+        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Withdraw articles? Readers will be told why"),
+            "subtitle": None,
+            "articles": articles,
+            "skipped": len(queryset) - len(articles),
+            "form": form,
+            "single": single,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/articles/article/withdraw_confirmation.html", context
+        )
+
+    def withdraw_view(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if (
+            article is None
+            or not self.has_change_permission(request, article)
+            or not self.has_publish_permission(request)
+        ):
+            raise PermissionDenied
+        queryset = Article.objects.filter(pk=article.pk)
+        return self.confirm_withdrawal(request, queryset, single=True) or redirect(
+            "admin:articles_article_change", article.pk
+        )
+
+    @admin.action(description=_("Delete selected articles"), permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        """Django's delete action, for the selected articles this user may delete
+        (has_delete_permission); the others are left, and the user is told."""
+        refused = [a.pk for a in queryset if not self.has_delete_permission(request, a)]
+        if refused:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d published or withdrawn article was not deleted: withdraw it instead.",
+                    "%d published or withdrawn articles were not deleted: withdraw them instead.",
+                    len(refused),
+                )
+                % len(refused),
+                messages.WARNING,
+            )
+            queryset = queryset.exclude(pk__in=refused)
+            if not queryset.exists():
+                return None
+        return admin_actions.delete_selected(self, request, queryset)
 
     # History: every version, a diff between any two, one-click restore.
 
@@ -423,6 +514,11 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
         view = self.admin_site.admin_view
         return [
+            path(
+                "<path:object_id>/withdraw/",
+                view(self.withdraw_view),
+                name=f"{info}_withdraw",
+            ),
             path(
                 "<path:object_id>/history/compare/",
                 view(self.history_compare_view),

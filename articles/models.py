@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -227,6 +227,9 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # The states readers have seen: such an article's address never goes back to 404.
+    SEEN_BY_READERS = (Status.PUBLISHED, Status.WITHDRAWN)
+
     title = models.CharField(_("headline"), max_length=200)
     slug = models.SlugField(
         _("slug"),
@@ -348,6 +351,15 @@ class Article(models.Model):
         ),
     )
 
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(
+        _("reason for withdrawal"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("Shown to readers at the article's address once it is withdrawn."),
+    )
+
     objects = ArticleManager()
     # Every save is kept with who and why; tags and authors are not versioned.
     history = HistoricalRecords(excluded_fields=["excerpt", "search_vector"])
@@ -438,6 +450,10 @@ class Article(models.Model):
         return renditions
 
     @property
+    def was_seen_by_readers(self):
+        return self.status in self.SEEN_BY_READERS
+
+    @property
     def is_scheduled(self):
         return (
             self.status == self.Status.PUBLISHED
@@ -454,6 +470,41 @@ class Article(models.Model):
     @property
     def meta_description(self):
         return self.seo_description or self.excerpt
+
+
+class Tombstone(models.Model):
+    """What is left of a deleted article that readers had seen, so that its address still
+    answers “410 Gone”, with the headline and the reason, rather than “404 Not Found”."""
+
+    article_id = models.PositiveIntegerField(_("article id"), primary_key=True)
+    title = models.CharField(_("headline"), max_length=200)
+    path = models.CharField(_("address"), max_length=300)
+    deleted_at = models.DateTimeField(_("deleted"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("tombstone")
+        verbose_name_plural = _("tombstones")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.path
+
+
+@receiver(pre_delete, sender=Article)
+def leave_a_tombstone(sender, instance, **kwargs):
+    """Every way of deleting (the admin's delete, its bulk action, a shell) comes by here."""
+    if instance.was_seen_by_readers:
+        Tombstone.objects.update_or_create(
+            article_id=instance.pk,
+            defaults={
+                "title": instance.title,
+                "path": instance.get_absolute_url(),
+                "reason": instance.withdrawal_reason,
+            },
+        )
 
 
 class Correction(models.Model):

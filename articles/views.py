@@ -18,7 +18,7 @@ from newsroom.invalidation import article_key
 
 from . import metadata
 from .forms import SearchForm
-from .models import Article, Author, Correction, Section
+from .models import Article, Author, Correction, Section, Tombstone
 from .search import search_articles, snippet
 from .sitemaps import SITEMAPS, NewsSitemap
 
@@ -183,37 +183,51 @@ def article_page(request, article, **extra):
     }
 
 
-def public_article(pk):
-    """The published article `pk` with its section, or None. The row is kept with the parts
-    (per version of the article and its section), so a page whose parts are cached reads
-    nothing from the database; whether it is public yet is decided now (`is_public`, the
-    same rule as `published()`)."""
+def article_row(pk):
+    """The published or withdrawn article `pk` with its section, else its tombstone if it was
+    deleted, else None. The answer is kept with the parts (per version of the article and its
+    section), so a page whose parts are cached reads nothing from the database. Only an
+    address with no article looks for a tombstone: one more query."""
 
     def load():
         row = (
-            Article.objects.filter(pk=pk, status=Article.Status.PUBLISHED)
+            Article.objects.filter(pk=pk, status__in=Article.SEEN_BY_READERS)
             .select_related("section")
             .first()
         )
         if row is None:
-            return False  # not None, so that "no such article" is kept too
+            return Tombstone.objects.filter(article_id=pk).first() or False  # "none" is kept too
         invalidation.depend(invalidation.section_key(row.section_id))
         return row
 
-    article = invalidation.cached_part("article-row", (pk,), load, keys=[article_key(pk)])
-    return article if article and article.is_public else None
+    return invalidation.cached_part("article-row", (pk,), load, keys=[article_key(pk)]) or None
+
+
+def gone(request, *, title, when, reason):
+    """“410 Gone” for an article readers had seen: which one, when, and why."""
+    response = render(
+        request,
+        "articles/withdrawn.html",
+        {"title": title, "withdrawn_at": when, "reason": reason},
+        status=410,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_safe
 def article_detail(request, pk, slug):
-    article = public_article(pk)
-    if article is None:
-        if Article.objects.filter(pk=pk, status=Article.Status.WITHDRAWN).exists():
-            return render(request, "articles/withdrawn.html", status=410)
+    row = article_row(pk)
+    if isinstance(row, Tombstone):
+        return gone(request, title=row.title, when=row.deleted_at, reason=row.reason)
+    if row is not None and row.status == Article.Status.WITHDRAWN:
+        return gone(request, title=row.title, when=row.withdrawn_at, reason=row.withdrawal_reason)
+    # Whether it is public yet is decided now (`is_public`, the same rule as `published()`).
+    if row is None or not row.is_public:
         raise Http404
-    if article.slug != slug:
-        return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", article_page(request, article))
+    if row.slug != slug:
+        return redirect(row, permanent=True)
+    return render(request, "articles/article_detail.html", article_page(request, row))
 
 
 @require_safe

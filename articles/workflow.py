@@ -12,6 +12,7 @@ and actions call them; so can anything else (a management command, a test).
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from . import notifications
@@ -19,6 +20,8 @@ from .models import Article
 
 Status = Article.Status
 PUBLISH_PERMISSION = "articles.publish_article"
+# django-simple-history keeps a version's reason in a column of 100 characters.
+CHANGE_REASON_MAX_LENGTH = 100
 
 
 class WorkflowError(Exception):
@@ -97,6 +100,7 @@ def publish(article, *, by, at=None):
     article.status = Status.PUBLISHED
     article.published_at = at
     article.review_note = ""
+    article.withdrawn_at, article.withdrawal_reason = None, ""
     if not was_public:
         notifications.published(article, by=by)
     return _save(article, by, _("Scheduled") if at > now else _("Published"))
@@ -108,13 +112,28 @@ def schedule(article, *, by, at):
     return publish(article, by=by, at=at)
 
 
+WITHDRAWAL_REASON_MAX_LENGTH = Article._meta.get_field("withdrawal_reason").max_length
+
+
 @transaction.atomic
-def withdraw(article, *, by):
-    """Take a published article down; its address then answers “410 Gone”."""
+def withdraw(article, *, by, reason):
+    """Take a published article down; its address then answers “410 Gone” and tells readers
+    `reason` (plain text). The history keeps it too, as the reason of this version."""
     _require_publisher(by)
     _require_state(article, Status.PUBLISHED)
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Say why the article is withdrawn: readers are told."))
+    if len(reason) > WITHDRAWAL_REASON_MAX_LENGTH:
+        raise WorkflowError(
+            _("Keep the reason under %(limit)d characters.")
+            % {"limit": WITHDRAWAL_REASON_MAX_LENGTH}
+        )
     article.status = Status.WITHDRAWN
-    return _save(article, by, _("Withdrawn"))
+    article.withdrawn_at = timezone.now()
+    article.withdrawal_reason = reason
+    change_reason = _("Withdrawn: %(reason)s") % {"reason": reason}
+    return _save(article, by, Truncator(change_reason).chars(CHANGE_REASON_MAX_LENGTH))
 
 
 # The fields a restore brings back. Not the state (restoring never publishes or unpublishes),
@@ -148,13 +167,13 @@ def restore(article, version, *, by):
     return _save(article, by, _("Restored the version of %(when)s") % {"when": when})
 
 
-# The admin's buttons, by the name they post.
+# The admin's buttons that the change form posts, by name. Withdrawing is not among them: it
+# asks for confirmation and a reason on a page of its own.
 TRANSITIONS = {
     "submit": submit_for_review,
     "send_back": send_back,
     "publish": publish,
     "schedule": schedule,
-    "withdraw": withdraw,
 }
 
 

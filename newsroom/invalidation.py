@@ -211,12 +211,6 @@ def still_fresh(recorded):
     return versions(*recorded) == recorded
 
 
-def dependencies():
-    """The keys the current response depends on so far (for the Surrogate-Key header)."""
-    scopes = _scopes.get()
-    return scopes[0].keys if scopes else []
-
-
 def _part_key(name, vary):
     digest = hashlib.sha256(repr(vary).encode()).hexdigest()[:24]
     return f"{PART_PREFIX}{name}:{digest}"

@@ -125,7 +125,12 @@ def bulk_withdraw_in_the_admin():
     def write():
         editor.post(
             reverse("admin:articles_article_changelist"),
-            {"action": "withdraw", "_selected_action": [article.pk]},
+            {
+                "action": "withdraw",
+                "_selected_action": [article.pk],
+                "reason": "Taken down.",
+                "post": "yes",
+            },
         )
         assert Article.objects.get(pk=article.pk).status == Article.Status.WITHDRAWN
 

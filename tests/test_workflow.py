@@ -2,6 +2,7 @@
 corrections and the refusal of stale saves."""
 
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import time_machine
@@ -115,11 +116,11 @@ def test_a_reporter_cannot_withdraw_or_restore_by_posting(client, reporter):
 
 def test_the_workflow_functions_check_the_user_themselves(reporter, editor):
     draft = make_draft(created_by=reporter)
-    for step in (workflow.publish, workflow.withdraw, workflow.send_back):
+    for step in (workflow.publish, partial(workflow.withdraw, reason="Wrong."), workflow.send_back):
         with pytest.raises(PermissionDenied):
             step(draft, by=reporter)
     with pytest.raises(workflow.WorkflowError):
-        workflow.withdraw(draft, by=editor)  # a draft is not published
+        workflow.withdraw(draft, by=editor, reason="Wrong.")  # a draft is not published
     with pytest.raises(workflow.WorkflowError):
         workflow.schedule(draft, by=editor, at=timezone.now() - timedelta(hours=1))
 
@@ -210,18 +211,27 @@ def test_a_scheduled_article_shows_as_scheduled_and_appears_by_itself_when_due(c
         assert client.get(article.get_absolute_url()).status_code == 200
 
 
-def test_a_withdrawn_article_answers_410_with_an_explanation(client, editor):
+def test_a_withdrawn_article_answers_410_with_its_headline_and_the_reason(client, editor):
     article = make_article(title="Retracted claim")
     client.force_login(editor)
 
-    client.post(CHANGELIST_URL, {"action": "withdraw", "_selected_action": [article.pk]})
+    client.post(
+        CHANGELIST_URL,
+        {
+            "action": "withdraw",
+            "_selected_action": [article.pk],
+            "reason": "The claim was false.",
+            "post": "yes",
+        },
+    )
     client.logout()
     response = client.get(article.get_absolute_url())
 
     assert response.status_code == 410
     page = response.content.decode()
     assert "This article has been withdrawn" in page
-    assert "Retracted claim" not in page
+    assert "Retracted claim" in page
+    assert ": The claim was false." in page
     assert 'class="site-footer"' in page  # in the site's design
 
 
