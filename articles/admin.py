@@ -1,3 +1,5 @@
+import math
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import actions as admin_actions
@@ -222,6 +224,8 @@ class WorkflowStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+WORDS_READ_PER_MINUTE = 200
+
 WORKFLOW_BUTTONS = {
     "submit": _("Submit for review"),
     "publish": _("Publish now"),
@@ -242,16 +246,31 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         ("tags", admin.RelatedOnlyFieldListFilter),
     ]
     list_select_related = ["section"]
-    search_fields = ["title", "lead", "slug"]
+    # Authors and tags are many-to-many: the changelist lists each article once (Exists).
+    search_fields = ["title", "lead", "slug", "authors__name", "body", "tags__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["authors", "section"]
-    readonly_fields = ["image_preview", "created_at", "updated_at"]
+    readonly_fields = ["image_preview", "reading_time", "created_at", "updated_at"]
     inlines = [CorrectionInline]
     actions = ["publish_now", "unpublish", "withdraw", "delete_selected"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "slug", "section", "authors", "lead", "body", "tags"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "section",
+                    "authors",
+                    "lead",
+                    "body",
+                    "reading_time",
+                    "tags",
+                ]
+            },
+        ),
         (
             _("Image"),
             {
@@ -324,6 +343,19 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
     @admin.display(description=_("authors"))
     def author_names(self, article):
         return ", ".join(author.name for author in article.authors.all())
+
+    @admin.display(description=_("length"))
+    def reading_time(self, article):
+        """Of the text as saved; it follows the editor's changes at each save."""
+        words = article.word_count
+        if not words:
+            return _("No text yet.")
+        minutes = max(1, math.ceil(words / WORDS_READ_PER_MINUTE))
+        return ngettext(
+            "%(words)d words, about %(minutes)d minute to read",
+            "%(words)d words, about %(minutes)d minutes to read",
+            minutes,
+        ) % {"words": words, "minutes": minutes}
 
     @admin.display(description=_("preview"))
     def image_preview(self, article):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ArticlesConfig(AppConfig):
     name = "articles"
-    verbose_name = _("Articles")
+    verbose_name = _("Articles, sections and authors")
 
     def ready(self):
         from newsroom.roles import keep_roles

@@ -421,6 +421,11 @@ class Article(models.Model):
         self.save(update_fields=["updated_at"])
 
     @property
+    def word_count(self):
+        """Words of the body as readers read them (the text, not the markup)."""
+        return len(html_to_text(self.body).split())
+
+    @property
     def is_public(self):
         return (
             self.status == self.Status.PUBLISHED

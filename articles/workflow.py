@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from . import notifications
 from .models import Article
 
 Status = Article.Status
@@ -70,6 +71,7 @@ def submit_for_review(article, *, by):
         raise PermissionDenied(_("You can only submit your own drafts."))
     _require_state(article, Status.DRAFT)
     article.status = Status.REVIEW
+    notifications.submitted(article, by=by)
     return _save(article, by, _("Submitted for review"))
 
 
@@ -82,6 +84,7 @@ def send_back(article, *, by, note=""):
         raise WorkflowError(_("Write a note to the reporter saying what to change."))
     article.status = Status.DRAFT
     article.review_note = note.strip()
+    notifications.sent_back(article, by=by)
     return _save(article, by, _("Sent back to draft"))
 
 
@@ -90,6 +93,7 @@ def publish(article, *, by, at=None):
     """Publish now, or at `at` when it is in the future (a schedule: it appears by itself)."""
     _require_publisher(by)
     _require_state(article, Status.DRAFT, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN)
+    was_public = article.is_public  # mail the reporter when it appears or gets a new time
     now = timezone.now()
     if at is None:
         at = article.published_at if article.published_at and article.published_at <= now else now
@@ -97,6 +101,8 @@ def publish(article, *, by, at=None):
     article.published_at = at
     article.review_note = ""
     article.withdrawn_at, article.withdrawal_reason = None, ""
+    if not was_public:
+        notifications.published(article, by=by)
     return _save(article, by, _("Scheduled") if at > now else _("Published"))
 
 

@@ -1,10 +1,16 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.html import format_html
+from django.template.defaultfilters import linebreaksbr
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from .models import Comment, CommentBan, ModerationSettings, Report, set_status
 
@@ -38,7 +44,8 @@ class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: held and reported comments first, newest first within each."""
 
     list_display = [
-        "excerpt",
+        "text",
+        "moderate",
         "status",
         "held_reason",
         "open_reports",
@@ -84,8 +91,59 @@ class CommentAdmin(admin.ModelAdmin):
         return False
 
     @admin.display(description=_("comment"))
-    def excerpt(self, obj):
-        return Truncator(obj.body).chars(50)
+    def text(self, obj):
+        # The whole text: a moderator judges what they can read. Escaped, as readers see it.
+        return format_html(
+            '<div style="white-space: normal; max-width: 40rem">{}</div>',
+            linebreaksbr(obj.body, autoescape=True),
+        )
+
+    # The buttons of each row, and the bulk action each one runs on that row alone.
+    ROW_STEPS = {
+        "approve": (_("Approve"), Comment.Status.VISIBLE),
+        "hold": (_("Hold"), Comment.Status.HELD),
+        "remove": (_("Remove"), Comment.Status.REMOVED),
+    }
+
+    @admin.display(description=_("moderate"))
+    def moderate(self, obj):
+        # Buttons of the change list's own form (which carries the CSRF token), posting to
+        # moderate_view instead: a form cannot hold another form.
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formmethod="post" formaction="{}">{}</button>',
+            (
+                (reverse("admin:comments_comment_moderate", args=[obj.pk, step]), label)
+                for step, (label, status) in self.ROW_STEPS.items()
+                if obj.status != status
+            ),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/moderate/<str:step>/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="comments_comment_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_POST)
+    def moderate_view(self, request, object_id, step):
+        """One row's button: the bulk action of that name, on that one comment."""
+        comment = self.get_object(request, object_id)
+        if comment is None or step not in self.ROW_STEPS:
+            raise Http404
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        getattr(self, step)(request, Comment.objects.filter(pk=comment.pk))
+        back = request.headers.get("referer", "")
+        changelist = reverse("admin:comments_comment_changelist")
+        safe = url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return redirect(back if safe and changelist in back else changelist)
 
     @admin.display(description=_("open reports"), ordering="open_reports")
     def open_reports(self, obj):
@@ -163,6 +221,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         (None, {"fields": ["premoderation"]}),
         (_("Words"), {"fields": ["banned_words", "suspect_words"]}),
         (_("Spam"), {"fields": ["max_links", "duplicate_minutes"]}),
+        (_("Reports"), {"fields": ["report_threshold"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CommentsConfig(AppConfig):
     name = "comments"
-    verbose_name = _("comments")
+    verbose_name = _("Comments and moderation")
 
     def ready(self):
         from newsroom.roles import keep_roles

@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -302,7 +303,7 @@ def report_comment(*, comment, user, reason):
     except IntegrityError:
         return False
     open_reports = Report.objects.filter(comment=comment, resolved=False).count()
-    if open_reports >= settings.NEWSROOM_COMMENT_REPORT_THRESHOLD:
+    if open_reports >= ModerationSettings.load().report_threshold:
         hidden = set_status(
             Comment.objects.filter(pk=comment.pk, status=Comment.Status.VISIBLE),
             Comment.Status.HELD,
@@ -361,6 +362,11 @@ class Verdict(NamedTuple):
     hold_reason: str  # why it waits for a moderator, for the moderators; "" to publish it
 
 
+def default_report_threshold():
+    """The environment's NEWSROOM_COMMENT_REPORT_THRESHOLD: where the setting starts."""
+    return settings.NEWSROOM_COMMENT_REPORT_THRESHOLD
+
+
 class ModerationSettings(models.Model):
     """One row of site-wide moderation settings, edited in the admin. `verdict_on` is the one
     place that applies them to a reader's text."""
@@ -409,6 +415,15 @@ class ModerationSettings(models.Model):
             "A reader's comment is refused when the same reader posted the same text (whatever "
             "the letter case, spacing and punctuation) within this many minutes. 0 turns the "
             "check off."
+        ),
+    )
+    report_threshold = models.PositiveSmallIntegerField(
+        _("reports that hide a comment"),
+        default=default_report_threshold,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "A comment reported by this many readers is held for review until a moderator "
+            "approves or removes it."
         ),
     )
 

@@ -36,6 +36,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# The site's address as staff reach it, for links in mail sent outside a request (workflow).
+SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [

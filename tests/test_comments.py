@@ -270,8 +270,8 @@ def test_anonymous_edit_or_delete_is_refused(client, article):
     assert Comment.objects.get().status == Comment.Status.VISIBLE
 
 
-def test_enough_reports_hide_a_comment_until_a_moderator_looks(client, article, settings):
-    settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 3
+def test_enough_reports_hide_a_comment_until_a_moderator_looks(client, article):
+    ModerationSettings.objects.update(report_threshold=3)
     comment = make_comment(article, body="Rude words.")
     readers = [make_reader() for _ in range(3)]
     for number, reader in enumerate(readers, start=1):
@@ -673,7 +673,8 @@ def test_moderators_tune_the_abuse_controls_in_the_admin(moderator, signed_in, a
     admin.force_login(moderator)
     url = reverse("admin:comments_moderationsettings_change", args=[1])
     page = admin.get(url).content.decode()
-    for field in ["banned_words", "suspect_words", "max_links", "duplicate_minutes"]:
+    fields = ["banned_words", "suspect_words", "max_links", "duplicate_minutes", "report_threshold"]
+    for field in fields:
         assert f'name="{field}"' in page
     response = admin.post(
         url,
@@ -682,11 +683,13 @@ def test_moderators_tune_the_abuse_controls_in_the_admin(moderator, signed_in, a
             "suspect_words": "crypto",
             "max_links": "1",
             "duplicate_minutes": "5",
+            "report_threshold": "4",
         },
     )
     assert response.status_code == 302
     settings_row = ModerationSettings.load()
     assert (settings_row.suspect_words, settings_row.max_links) == ("crypto", 1)
+    assert settings_row.report_threshold == 4
 
     post(signed_in, article, "Two links: https://a.example https://b.example")
     assert Comment.objects.get().held_reason == "2 links (most allowed: 1)"

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from articles.models import Article
-from comments.models import Comment, Report
+from comments.models import Comment, ModerationSettings, Report
 from tests.factories import (
     make_article,
     make_comment,
@@ -67,8 +67,8 @@ def test_a_hidden_comment_cannot_be_reported_or_seen_through_the_report_form(
     assert not Report.objects.exists()
 
 
-def test_one_reader_reporting_many_times_counts_once(attacker, victims_comment, settings):
-    settings.NEWSROOM_COMMENT_REPORT_THRESHOLD = 2
+def test_one_reader_reporting_many_times_counts_once(attacker, victims_comment):
+    ModerationSettings.objects.update(report_threshold=2)
     url = reverse("comments:report", args=[victims_comment.pk])
     for _ in range(5):
         attacker.post(url, {"reason": "I do not like it"})
