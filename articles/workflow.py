@@ -14,7 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
+from audit.models import AuditEntry
+
 from .models import Article
+
+Action = AuditEntry.Action
 
 Status = Article.Status
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -54,10 +59,20 @@ def _require_state(article, *states):
         )
 
 
-def _save(article, by, reason):
+def _save(article, by, reason, action, old_status, *, note="", **details):
+    """Save one version and its audit entry; `note` is the editor's why, if they gave one."""
     article._history_user = by
     article._change_reason = reason
     article.save()
+    audit.record(
+        action,
+        article,
+        by=by,
+        reason=note,
+        old_status=old_status,
+        new_status=article.status,
+        **details,
+    )
     return article
 
 
@@ -67,7 +82,7 @@ def submit_for_review(article, *, by):
         raise PermissionDenied(_("You can only submit your own drafts."))
     _require_state(article, Status.DRAFT)
     article.status = Status.REVIEW
-    return _save(article, by, _("Submitted for review"))
+    return _save(article, by, _("Submitted for review"), Action.SUBMIT, Status.DRAFT)
 
 
 @transaction.atomic
@@ -77,9 +92,11 @@ def send_back(article, *, by, note=""):
     _require_state(article, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN)
     if article.status == Status.REVIEW and not note.strip():
         raise WorkflowError(_("Write a note to the reporter saying what to change."))
-    article.status = Status.DRAFT
+    old_status, article.status = article.status, Status.DRAFT
     article.review_note = note.strip()
-    return _save(article, by, _("Sent back to draft"))
+    return _save(
+        article, by, _("Sent back to draft"), Action.SEND_BACK, old_status, note=note.strip()
+    )
 
 
 @transaction.atomic
@@ -90,10 +107,12 @@ def publish(article, *, by, at=None):
     now = timezone.now()
     if at is None:
         at = article.published_at if article.published_at and article.published_at <= now else now
-    article.status = Status.PUBLISHED
+    old_status, article.status = article.status, Status.PUBLISHED
     article.published_at = at
     article.review_note = ""
-    return _save(article, by, _("Scheduled") if at > now else _("Published"))
+    if at > now:
+        return _save(article, by, _("Scheduled"), Action.SCHEDULE, old_status, at=at.isoformat())
+    return _save(article, by, _("Published"), Action.PUBLISH, old_status)
 
 
 def schedule(article, *, by, at):
@@ -108,7 +127,7 @@ def withdraw(article, *, by):
     _require_publisher(by)
     _require_state(article, Status.PUBLISHED)
     article.status = Status.WITHDRAWN
-    return _save(article, by, _("Withdrawn"))
+    return _save(article, by, _("Withdrawn"), Action.WITHDRAW, Status.PUBLISHED)
 
 
 # The fields a restore brings back. Not the state (restoring never publishes or unpublishes),
@@ -139,7 +158,14 @@ def restore(article, version, *, by):
     for name in RESTORED_FIELDS:
         setattr(article, name, getattr(version, name))
     when = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M")
-    return _save(article, by, _("Restored the version of %(when)s") % {"when": when})
+    return _save(
+        article,
+        by,
+        _("Restored the version of %(when)s") % {"when": when},
+        Action.RESTORE,
+        article.status,
+        version=version.history_id,
+    )
 
 
 # The admin's buttons, by the name they post.
