@@ -235,7 +235,7 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         audit.record(
-            AuditEntry.Action.CHANGE,
+            AuditEntry.Action.CHANGE if change else AuditEntry.Action.ADD,
             obj,
             by=request.user,
             changes={

@@ -136,6 +136,28 @@ def test_a_correction_added_with_the_article_and_one_in_its_own_admin_are_record
     assert deleted.target_repr == added.target_repr
 
 
+def test_a_correction_deleted_with_the_article_is_recorded(client, editor):
+    article = make_article()
+    correction = Correction.objects.create(article=article, text="Wrong date.")
+    article.refresh_from_db()
+    client.force_login(editor)
+    data = post_data(article, editor_fields=True) | {
+        "corrections-TOTAL_FORMS": "1",
+        "corrections-INITIAL_FORMS": "1",
+        "corrections-0-id": correction.pk,
+        "corrections-0-article": article.pk,
+        "corrections-0-kind": "correction",
+        "corrections-0-created_at_0": "2026-03-02",
+        "corrections-0-created_at_1": "10:00:00",
+        "corrections-0-text": "Wrong date.",
+        "corrections-0-DELETE": "on",
+    }
+    assert client.post(change_url(article), data).status_code == 302
+    assert not Correction.objects.exists()
+    deleted = only_entry(action=Action.DELETE)
+    assert (deleted.object_id, deleted.actor) == (correction.pk, editor)
+
+
 # Notices and labels
 
 
@@ -168,6 +190,7 @@ def test_notice_and_label_saves_and_deletes_are_recorded(client, editor):
 def test_moderators_approve_hold_and_remove_with_a_reason(client, article, moderator):
     comments = [make_comment(article, body=f"Comment {i}") for i in range(2)]
     client.force_login(moderator)
+    assert 'name="reason"' in client.get(COMMENTS_URL).content.decode()
     pks = [c.pk for c in comments]
     client.post(COMMENTS_URL, {"action": "hold", "_selected_action": pks, "reason": "Checking"})
     client.post(COMMENTS_URL, {"action": "approve", "_selected_action": pks})
