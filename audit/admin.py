@@ -45,7 +45,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-def history(entries):
+def history_table(entries):
     """The entries as a small table, for a read-only field on another object's page."""
     entries = list(entries)
     if not entries:

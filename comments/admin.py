@@ -10,7 +10,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 import audit
-from audit.admin import history
+from audit.admin import history_table
 from audit.models import AuditEntry
 
 from .models import Comment, CommentBan, ModerationSettings, Report, set_status
@@ -134,7 +134,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("history"))
     def history(self, obj):
-        return history(AuditEntry.objects.about(obj))
+        return history_table(AuditEntry.objects.about(obj))
 
     def change_status(self, request, queryset, status, message):
         changed = set_status(
@@ -190,7 +190,7 @@ class CommentBanAdmin(admin.ModelAdmin):
         entries = AuditEntry.objects.about(ban.user) | AuditEntry.objects.about_any(
             Comment, comments
         )
-        return history(entries)
+        return history_table(entries)
 
     def save_model(self, request, obj, form, change):
         if not change:
