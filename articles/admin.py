@@ -23,6 +23,9 @@ from taggit import admin as taggit_admin
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
+import audit
+from audit.admin import RecordsChanges
+from audit.models import AuditEntry
 from newsroom import invalidation
 from newsroom.admin import AnnouncesChanges
 from newsroom.richtext import sanitize_html, validate_html_limits
@@ -401,6 +404,21 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         workflow.TRANSITIONS[action](obj, by=request.user, **options)
         self.message_user(request, obj.history.first().history_change_reason, messages.SUCCESS)
 
+    def save_formset(self, request, form, formset, change):
+        """Corrections written with the article are audited like those of their own admin."""
+        if formset.model is not Correction:
+            super().save_formset(request, form, formset, change)
+            return
+        Action = AuditEntry.Action
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                audit.record(Action.DELETE, deleted.instance, by=request.user)
+        super().save_formset(request, form, formset, change)
+        for correction in formset.new_objects:
+            audit.record(Action.ADD, correction, by=request.user, article=correction.article_id)
+        for correction, fields in formset.changed_objects:
+            audit.record(Action.CHANGE, correction, by=request.user, fields=fields)
+
     def has_publish_permission(self, request):
         return workflow.can_publish(request.user)
 
@@ -594,7 +612,7 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(RecordsChanges, admin.ModelAdmin):
     list_display = ["article", "kind", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["article"]

@@ -15,8 +15,13 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+import audit
+from audit.models import AuditEntry
+
 from . import notifications
 from .models import Article
+
+Action = AuditEntry.Action
 
 Status = Article.Status
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -58,10 +63,20 @@ def _require_state(article, *states):
         )
 
 
-def _save(article, by, reason):
+def _save(article, by, reason, action, old_status, *, note="", **details):
+    """Save one version and its audit entry; `note` is the editor's why, if they gave one."""
     article._history_user = by
     article._change_reason = reason
     article.save()
+    audit.record(
+        action,
+        article,
+        by=by,
+        reason=note,
+        old_status=old_status,
+        new_status=article.status,
+        **details,
+    )
     return article
 
 
@@ -72,7 +87,7 @@ def submit_for_review(article, *, by):
     _require_state(article, Status.DRAFT)
     article.status = Status.REVIEW
     notifications.submitted(article, by=by)
-    return _save(article, by, _("Submitted for review"))
+    return _save(article, by, _("Submitted for review"), Action.SUBMIT, Status.DRAFT)
 
 
 @transaction.atomic
@@ -82,10 +97,12 @@ def send_back(article, *, by, note=""):
     _require_state(article, Status.REVIEW, Status.PUBLISHED, Status.WITHDRAWN)
     if article.status == Status.REVIEW and not note.strip():
         raise WorkflowError(_("Write a note to the reporter saying what to change."))
-    article.status = Status.DRAFT
+    old_status, article.status = article.status, Status.DRAFT
     article.review_note = note.strip()
     notifications.sent_back(article, by=by)
-    return _save(article, by, _("Sent back to draft"))
+    return _save(
+        article, by, _("Sent back to draft"), Action.SEND_BACK, old_status, note=note.strip()
+    )
 
 
 @transaction.atomic
@@ -97,13 +114,15 @@ def publish(article, *, by, at=None):
     now = timezone.now()
     if at is None:
         at = article.published_at if article.published_at and article.published_at <= now else now
-    article.status = Status.PUBLISHED
+    old_status, article.status = article.status, Status.PUBLISHED
     article.published_at = at
     article.review_note = ""
     article.withdrawn_at, article.withdrawal_reason = None, ""
     if not was_public:
         notifications.published(article, by=by)
-    return _save(article, by, _("Scheduled") if at > now else _("Published"))
+    if at > now:
+        return _save(article, by, _("Scheduled"), Action.SCHEDULE, old_status, at=at.isoformat())
+    return _save(article, by, _("Published"), Action.PUBLISH, old_status)
 
 
 def schedule(article, *, by, at):
@@ -133,7 +152,14 @@ def withdraw(article, *, by, reason):
     article.withdrawn_at = timezone.now()
     article.withdrawal_reason = reason
     change_reason = _("Withdrawn: %(reason)s") % {"reason": reason}
-    return _save(article, by, Truncator(change_reason).chars(CHANGE_REASON_MAX_LENGTH))
+    return _save(
+        article,
+        by,
+        Truncator(change_reason).chars(CHANGE_REASON_MAX_LENGTH),
+        Action.WITHDRAW,
+        Status.PUBLISHED,
+        note=reason,
+    )
 
 
 # The fields a restore brings back. Not the state (restoring never publishes or unpublishes),
@@ -164,7 +190,14 @@ def restore(article, version, *, by):
     for name in RESTORED_FIELDS:
         setattr(article, name, getattr(version, name))
     when = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M")
-    return _save(article, by, _("Restored the version of %(when)s") % {"when": when})
+    return _save(
+        article,
+        by,
+        _("Restored the version of %(when)s") % {"when": when},
+        Action.RESTORE,
+        article.status,
+        version=version.history_id,
+    )
 
 
 # The admin's buttons that the change form posts, by name. Withdrawing is not among them: it

@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
@@ -12,7 +15,22 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+import audit
+from audit.admin import history_table
+from audit.models import AuditEntry
+
 from .models import Comment, CommentBan, ModerationSettings, Report, set_status
+
+
+class ModerationActionForm(ActionForm):
+    """The actions' bar, with the moderator's reason kept in the audit log."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional):"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
 
 
 class ReportInline(admin.TabularInline):
@@ -57,6 +75,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["user", "article"]
     search_fields = ["body", "user__email", "user__profile__display_name", "article__title"]
     actions = ["approve", "remove", "hold"]
+    action_form = ModerationActionForm
     fields = [
         "article_link",
         "author_link",
@@ -66,6 +85,7 @@ class CommentAdmin(admin.ModelAdmin):
         "held_reason",
         "created_at",
         "edited_at",
+        "history",
     ]
     readonly_fields = fields  # moderators act through the actions, not by editing
     inlines = [ReportInline]
@@ -170,8 +190,17 @@ class CommentAdmin(admin.ModelAdmin):
             _("ban"),
         )
 
+    @admin.display(description=_("history"))
+    def history(self, obj):
+        return history_table(AuditEntry.objects.about(obj))
+
     def change_status(self, request, queryset, status, message):
-        changed = set_status(Comment.objects.filter(pk__in=queryset.values("pk")), status)
+        changed = set_status(
+            Comment.objects.filter(pk__in=queryset.values("pk")),
+            status,
+            by=request.user,
+            reason=request.POST.get("reason", "").strip(),
+        )
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Approve: show the selected comments"), permissions=["change"])
@@ -208,11 +237,42 @@ class CommentBanAdmin(admin.ModelAdmin):
     list_select_related = ["user", "created_by"]
     search_fields = ["user__email", "user__username", "reason"]
     raw_id_fields = ["user"]
+    readonly_fields = ["history"]
+
+    @admin.display(description=_("history of this reader"))
+    def history(self, ban):
+        """Bans of the reader and moderation of their comments, newest first."""
+        if not ban.user_id:
+            return "-"
+        comments = Comment.objects.filter(user_id=ban.user_id).values("pk")
+        entries = AuditEntry.objects.about(ban.user) | AuditEntry.objects.about_any(
+            Comment, comments
+        )
+        return history_table(entries)
 
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        # The reader is the target: the entry outlives the ban, which an unban deletes.
+        action = AuditEntry.Action.CHANGE if change else AuditEntry.Action.BAN
+        audit.record(
+            action,
+            obj.user,
+            by=request.user,
+            reason=obj.reason,
+            fields=form.changed_data,
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(AuditEntry.Action.UNBAN, obj.user, by=request.user, reason=obj.reason)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for ban in queryset.select_related("user"):
+                audit.record(AuditEntry.Action.UNBAN, ban.user, by=request.user, reason=ban.reason)
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(ModerationSettings)
@@ -230,6 +290,18 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not ModerationSettings.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            AuditEntry.Action.CHANGE if change else AuditEntry.Action.ADD,
+            obj,
+            by=request.user,
+            changes={
+                name: {"old": str(form.initial.get(name)), "new": str(form.cleaned_data[name])}
+                for name in form.changed_data
+            },
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+import audit
 from articles.models import Article
+from audit.models import AuditEntry
 from newsroom import invalidation
 
 from .textfilter import WordList, count_links, normalised
@@ -235,10 +237,15 @@ def edit_comment(comment, body):
         comment.status, comment.held_reason = Comment.Status.HELD, reason
 
 
+# Who hid a comment when enough readers reported it: the audit log's "who".
+READERS_REPORTS = "readers' reports"
+
+
 @transaction.atomic
-def set_status(comments, status, *, deleted_by_author=False):
+def set_status(comments, status, *, deleted_by_author=False, by=None, reason=""):
     """Move comments to a status and keep every affected article's count exact. Returns how
-    many changed. Rows are locked first, so two moderators at once count each change once."""
+    many changed. Rows are locked first, so two moderators at once count each change once.
+    A moderation (`by` a moderator, or "readers' reports") is audited, one entry a comment."""
     rows = list(
         comments.select_for_update()
         .exclude(status=status)
@@ -262,6 +269,22 @@ def set_status(comments, status, *, deleted_by_author=False):
         invalidation.comments_changed(article_id)
     if status == Comment.Status.VISIBLE:
         Report.objects.filter(comment__in=[pk for pk, _, _ in rows]).update(resolved=True)
+    if by is not None:
+        old_statuses = {pk: old for pk, _, old in rows}
+        action = {
+            Comment.Status.VISIBLE: AuditEntry.Action.APPROVE,
+            Comment.Status.HELD: AuditEntry.Action.HOLD,
+            Comment.Status.REMOVED: AuditEntry.Action.REMOVE,
+        }[status]
+        for comment in Comment.objects.filter(pk__in=old_statuses).select_related("user"):
+            audit.record(
+                action,
+                comment,
+                by=by,
+                reason=reason,
+                old_status=old_statuses[comment.pk],
+                new_status=status,
+            )
     return len(rows)
 
 
@@ -307,6 +330,8 @@ def report_comment(*, comment, user, reason):
         hidden = set_status(
             Comment.objects.filter(pk=comment.pk, status=Comment.Status.VISIBLE),
             Comment.Status.HELD,
+            by=READERS_REPORTS,
+            reason=_("%(count)d open reports") % {"count": open_reports},
         )
         if hidden:
             Comment.objects.filter(pk=comment.pk).update(held_reason="reported by readers")

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "comments",
+    "audit",
 ]
 
 MIDDLEWARE = [

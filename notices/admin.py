@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from audit.admin import RecordsChanges
 from newsroom import invalidation
 from newsroom.admin import AnnouncesChanges
 
@@ -27,7 +28,7 @@ class AnnouncesNotices(AnnouncesChanges):
 
 
 @admin.register(Notice)
-class NoticeAdmin(AnnouncesNotices, SimpleHistoryAdmin):
+class NoticeAdmin(RecordsChanges, AnnouncesNotices, SimpleHistoryAdmin):
     list_display = ["name", "placement", "scope", "position", "active", "label_count"]
     list_editable = ["position", "active"]
     list_filter = ["placement", "scope", "active", "list_format"]
@@ -61,7 +62,7 @@ class NoticeAdmin(AnnouncesNotices, SimpleHistoryAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(AnnouncesNotices, SimpleHistoryAdmin):
+class LabelAdmin(RecordsChanges, AnnouncesNotices, SimpleHistoryAdmin):
     list_display = [
         "name",
         "label_text",
