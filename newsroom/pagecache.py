@@ -71,12 +71,7 @@ class AnonymousPageCacheMiddleware:
             if not self._cacheable_request(request):
                 self._prefetch(request)
                 response = self.get_response(request)
-                if (
-                    settings.SESSION_COOKIE_NAME in request.COOKIES
-                    or response.cookies
-                    or self._holds_form(response)
-                ):
-                    private(response)
+                self._private_if_personal(request, response)
                 return response
             return self._anonymous(request, scope)
 
@@ -127,13 +122,21 @@ class AnonymousPageCacheMiddleware:
                 settings.NEWSROOM_PAGE_CACHE_SECONDS,
             )
             response.headers["X-Page-Cache"] = "miss"
-        elif (
-            response.cookies
+        else:
+            self._private_if_personal(request, response)
+        return response
+
+    @classmethod
+    def _private_if_personal(cls, request, response):
+        """A signed-in reader's page, or one that sets a cookie or holds a form (its CSRF token
+        is the reader's), is never kept by a shared cache."""
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or response.cookies
             or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-            or self._holds_form(response)
+            or cls._holds_form(response)
         ):
             private(response)
-        return response
 
     @staticmethod
     def _from_cache(stored):

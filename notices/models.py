@@ -12,7 +12,23 @@ from newsroom import invalidation
 from newsroom.richtext import sanitize_html, validate_html_limits
 
 
-class Notice(models.Model):
+class ShowsOnPages(models.Model):
+    """Notices and labels show on every page: a save or delete announces `notices_changed()`."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        invalidation.notices_changed()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        invalidation.notices_changed()
+        return result
+
+
+class Notice(ShowsOnPages):
     class Placement(models.TextChoices):
         ARTICLE_END = "article_end", _("After the article text")
         BEFORE_COMMENTS = "before_comments", _("Before the comments")
@@ -93,12 +109,6 @@ class Notice(models.Model):
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
         super().save(*args, **kwargs)
-        invalidation.notices_changed()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        invalidation.notices_changed()
-        return result
 
 
 class LabelQuerySet(models.QuerySet):
@@ -112,7 +122,7 @@ class LabelQuerySet(models.QuerySet):
         )
 
 
-class Label(models.Model):
+class Label(ShowsOnPages):
     name = models.CharField(
         _("name"),
         max_length=300,
@@ -173,15 +183,6 @@ class Label(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.label_text})"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        invalidation.notices_changed()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        invalidation.notices_changed()
-        return result
 
     def clean(self):
         """A name or alias belongs to one label only, or a mention would be ambiguous."""
