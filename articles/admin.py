@@ -33,7 +33,7 @@ from newsroom.richtext import sanitize_html, validate_html_limits
 from . import workflow
 from .diff import field_diffs
 from .forms import TagListField
-from .models import EDITOR_EXTENSIONS, Article, Author, Correction, Section
+from .models import EDITOR_EXTENSIONS, Article, Author, Correction, PendingChanges, Section
 
 
 @admin.register(Section)
@@ -119,9 +119,24 @@ class ArticleAdminForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        self.pending = instance and workflow.pending_changes(instance)
+        if self.pending and not (args or kwargs.get("data")):
+            # Opened to edit: the form shows the unpublished changes, not the live text.
+            workflow.show_pending_changes(instance, self.pending)
+            kwargs["initial"] = {
+                "authors": [author.pk for author in instance.authors.all()],
+                "tags": list(instance.tags.all()),
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["opened_version"].initial = self.instance.updated_at.isoformat()
+            self.fields["opened_version"].initial = self.version_of(self.instance, self.pending)
+
+    @staticmethod
+    def version_of(article, pending):
+        """What the form was opened on: the article's last save and its pending changes'."""
+        return f"{article.updated_at.isoformat()}|{pending.saved_at.isoformat() if pending else ''}"
 
     def clean(self):
         cleaned_data = super().clean()
@@ -145,13 +160,23 @@ class ArticleAdminForm(forms.ModelForm):
             .values_list("updated_at", flat=True)
             .first()
         )
+        pending = workflow.pending_changes(self.instance)
+        opened_article, _sep, opened_pending = (self.data.get("opened_version") or "").partition(
+            "|"
+        )
         try:
-            opened = parse_datetime(self.data.get("opened_version") or "")
+            opened = parse_datetime(opened_article)
         except ValueError:  # well-formed but impossible, e.g. month 13: treat as stale
             opened = None
+        last = None
         if current is not None and opened == current:
-            return
-        last = self.instance.history.select_related("history_user").first()
+            if opened_pending == (pending.saved_at.isoformat() if pending else ""):
+                return
+            if pending:  # somebody saved unpublished changes since
+                current, last = pending.saved_at, pending.saved_by
+        if last is None:
+            last = self.instance.history.select_related("history_user").first()
+            last = last and last.history_user
         raise ValidationError(
             format_html(
                 '{} <a href="{}" target="_blank">{}</a>',
@@ -160,7 +185,7 @@ class ArticleAdminForm(forms.ModelForm):
                     "Your text is still in the form below: copy what you need, then"
                 )
                 % {
-                    "who": (last and last.history_user) or _("somebody"),
+                    "who": last or _("somebody"),
                     "when": date_format(timezone.localtime(current), "DATETIME_FORMAT"),
                 },
                 reverse("admin:articles_article_change", args=[self.instance.pk]),
@@ -213,6 +238,7 @@ class WorkflowStateFilter(admin.SimpleListFilter):
             (Article.Status.REVIEW, _("In review")),
             ("scheduled", _("Scheduled")),
             (Article.Status.PUBLISHED, _("Published")),
+            ("changes", _("Live, with unpublished changes")),
             (Article.Status.WITHDRAWN, _("Withdrawn")),
         ]
 
@@ -222,6 +248,8 @@ class WorkflowStateFilter(admin.SimpleListFilter):
             return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
         if value == Article.Status.PUBLISHED:
             return queryset.published()
+        if value == "changes":
+            return queryset.published().filter(pending_changes__isnull=False)
         if value in Article.Status.values:
             return queryset.filter(status=value)
         return queryset
@@ -232,6 +260,7 @@ WORDS_READ_PER_MINUTE = 200
 WORKFLOW_BUTTONS = {
     "submit": _("Submit for review"),
     "publish": _("Publish now"),
+    "publish_changes": _("Publish changes"),
     "schedule": _("Schedule"),
     "send_back": _("Send back to draft"),
     "withdraw": _("Withdraw"),
@@ -248,7 +277,7 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         "published_at",
         ("tags", admin.RelatedOnlyFieldListFilter),
     ]
-    list_select_related = ["section"]
+    list_select_related = ["section", "pending_changes"]
     # Authors and tags are many-to-many: the changelist lists each article once (Exists).
     search_fields = ["title", "lead", "slug", "authors__name", "body", "tags__name"]
     date_hierarchy = "published_at"
@@ -341,6 +370,8 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
     def status_label(self, article):
         if article.is_scheduled:
             return _("Scheduled")
+        if article.is_public and article.has_pending_changes:
+            return _("Live, with unpublished changes")
         return article.get_status_display()
 
     @admin.display(description=_("authors"))
@@ -379,6 +410,12 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
                 "admin:articles_article_withdraw", args=[article.pk]
             )
         context["article_state"] = self.status_label(article)
+        context["live"] = article.is_public
+        context["pending"] = context["adminform"].form.pending
+        if context["pending"]:
+            context["discard_url"] = reverse(
+                "admin:articles_article_discard_changes", args=[article.pk]
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def before(self, article):
@@ -386,7 +423,8 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
 
     def announce(self, article, before):
         # Tags and authors are written after the article: the lists it joined or left.
-        invalidation.article_changed(article, before=before)
+        if not getattr(article, "saved_live", False):
+            invalidation.article_changed(article, before=before)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -394,6 +432,11 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         else:
             obj._announce_before = self.before(obj)
         action = request.POST.get("_workflow")  # already checked by the form
+        if change and action in (None, "publish_changes") and workflow.is_live(obj):
+            self.save_live(request, obj, form, publish=bool(action))
+            return
+        if change:  # the form held the unpublished changes: the article takes them now
+            PendingChanges.objects.filter(article_id=obj.pk).delete()
         if not action:
             super().save_model(request, obj, form, change)
             return
@@ -403,6 +446,60 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         }.get(action, {})
         workflow.TRANSITIONS[action](obj, by=request.user, **options)
         self.message_user(request, obj.history.first().history_change_reason, messages.SUCCESS)
+
+    def save_live(self, request, obj, form, *, publish):
+        """A live article's text waits for "Publish changes"; what acts at once (comments
+        open, the note, the time) is saved on the published article."""
+        request.newsroom_kept_changes = not publish
+        obj.saved_live = True  # its own saves announce what readers see change
+        workflow.keep_changes(
+            obj, workflow.changes_from_form(form), by=request.user, audited=not publish
+        )
+        live = Article.objects.get(pk=obj.pk)
+        at_once = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name in workflow.APPLIED_AT_ONCE and name in form.changed_data
+        }
+        if at_once:
+            for name, value in at_once.items():
+                setattr(live, name, value)
+            live._history_user, live._change_reason = request.user, _("Changed")
+            live.save()
+        if publish:
+            workflow.publish_changes(live, by=request.user)
+            self.message_user(
+                request, _("Changes published: readers see them now."), messages.SUCCESS
+            )
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(form.instance, "saved_live", False):
+            # Authors and tags are in the pending changes (or were published with them).
+            form.save_m2m = lambda: None
+        super().save_related(request, form, formsets, change)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "newsroom_kept_changes", False) and level == messages.SUCCESS:
+            message = _(
+                "Your changes are saved but not published: readers still see the published "
+                "article. Preview them, then use “Publish changes”."
+            )
+            request.newsroom_kept_changes = None  # said once
+        super().message_user(request, message, level, *args, **kwargs)
+
+    def discard_changes_view(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if (
+            request.method != "POST"
+            or article is None
+            or not self.has_change_permission(request, article)
+        ):
+            raise PermissionDenied
+        if workflow.discard_changes(article, by=request.user):
+            self.message_user(
+                request, _("The unpublished changes were discarded."), messages.SUCCESS
+            )
+        return redirect("admin:articles_article_change", article.pk)
 
     def save_formset(self, request, form, formset, change):
         """Corrections written with the article are audited like those of their own admin."""
@@ -536,6 +633,11 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
                 "<path:object_id>/withdraw/",
                 view(self.withdraw_view),
                 name=f"{info}_withdraw",
+            ),
+            path(
+                "<path:object_id>/discard-changes/",
+                view(self.discard_changes_view),
+                name=f"{info}_discard_changes",
             ),
             path(
                 "<path:object_id>/history/compare/",

@@ -4,6 +4,7 @@ import re
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models
 from django.db.models import (
     Case,
@@ -470,6 +471,50 @@ class Article(models.Model):
     @property
     def meta_description(self):
         return self.seo_description or self.excerpt
+
+    @property
+    def has_pending_changes(self):
+        """Whether the desk keeps changes readers do not see yet (select_related
+        "pending_changes" where a list shows it)."""
+        try:
+            return self.pending_changes is not None
+        except PendingChanges.DoesNotExist:
+            return False
+
+
+class PendingChanges(models.Model):
+    """Changes to a live article that readers do not see yet.
+
+    Saving a published article in the admin keeps what the editor wrote here, and the article
+    row, which every public page reads, keeps the published text. `workflow.publish_changes`
+    writes these into the article (one new version in its history) and deletes them."""
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pending_changes",
+        verbose_name=_("article"),
+    )
+    # Form field name → value as JSON: text as written, a related object by its pk, authors as
+    # a list of pks, tags as a list of names, a file by its name in storage.
+    data = models.JSONField(_("changed fields"), default=dict, encoder=DjangoJSONEncoder)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unpublished changes")
+        verbose_name_plural = _("unpublished changes")
+
+    def __str__(self):
+        return str(self.article)
 
 
 class Tombstone(models.Model):

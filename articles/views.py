@@ -16,7 +16,7 @@ from taggit.models import Tag
 from newsroom import invalidation
 from newsroom.invalidation import article_key
 
-from . import metadata
+from . import metadata, workflow
 from .forms import SearchForm
 from .models import Article, Author, Correction, Section, Tombstone
 from .search import search_articles, snippet
@@ -311,16 +311,21 @@ def article_preview(request, pk, history_id=None):
     if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
         raise Http404
     article = get_object_or_404(Article.objects.for_detail(), pk=pk)
-    version = None
+    version = pending = None
     if history_id is not None:
         versions = article.history.select_related("history_user")
         version = get_object_or_404(versions, history_id=history_id)
         article = version.instance
+    else:
+        pending = workflow.pending_changes(article)
+        if pending:  # what the desk is working on, not what readers see
+            workflow.show_pending_changes(article, pending)
+            article.updated_at = pending.saved_at  # what the labelled body is kept by
     response = render(
         request,
         "articles/article_preview.html",
         # An unpublished version must never stand in a part shared with readers.
-        article_page(request, article, version=version, no_shared_parts=True),
+        article_page(request, article, version=version, pending=pending, no_shared_parts=True),
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -10,16 +10,19 @@ and actions call them; so can anything else (a management command, a test).
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 import audit
 from audit.models import AuditEntry
+from newsroom import invalidation
 
 from . import notifications
-from .models import Article
+from .models import Article, Author, PendingChanges, addressable_tag_slug
 
 Action = AuditEntry.Action
 
@@ -200,6 +203,137 @@ def restore(article, version, *, by):
     )
 
 
+# Drafts of live articles. What the public sees is the article row; while an article is live,
+# the desk's saves go to its PendingChanges until an editor publishes them.
+
+# Fields that act on the live article at once rather than waiting with the text: the state and
+# its time (the workflow's), the note to the reporter, and whether readers may comment.
+APPLIED_AT_ONCE = frozenset({"status", "published_at", "review_note", "comments_open"})
+
+
+def is_live(article):
+    """Readers see this article now, as stored (the database's word, not the form's)."""
+    return article.pk is not None and Article.objects.published().filter(pk=article.pk).exists()
+
+
+def _as_json(article, field, value):
+    if field.many_to_many:
+        return [item.pk if isinstance(item, models.Model) else str(item) for item in value or ()]
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, UploadedFile):  # kept in storage now, so that the draft can name it
+        return field.storage.save(field.generate_filename(article, value.name), value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if value is False and isinstance(field, models.FileField):  # "clear" ticked
+        return ""
+    return value
+
+
+def changes_from_form(form):
+    """The form's values of the fields that wait for publication, as JSON."""
+    article = form.instance
+    fields = {field.name: field for field in Article._meta.get_fields() if field.concrete}
+    return {
+        name: _as_json(article, fields[name], value)
+        for name, value in form.cleaned_data.items()
+        if name in fields and name not in APPLIED_AT_ONCE
+    }
+
+
+def apply_changes(article, data):
+    """Set the pending values on `article` in memory; returns the many-to-many ones
+    ({name: [pk or tag name]}), which only a saved article can take."""
+    many = {}
+    for name, value in data.items():
+        field = Article._meta.get_field(name)
+        if field.many_to_many:
+            many[name] = value
+        elif field.is_relation:
+            setattr(article, field.attname, value)
+        else:
+            setattr(article, name, value)
+    return many
+
+
+def pending_changes(article):
+    return PendingChanges.objects.filter(article_id=article.pk).first() if article.pk else None
+
+
+def show_pending_changes(article, pending):
+    """`article` as its pending changes would make it, in memory only (the preview and the
+    change form): authors and tags too, as if prefetched."""
+    many = apply_changes(article, pending.data)
+    cache = article.__dict__.setdefault("_prefetched_objects_cache", {})
+    if "authors" in many:
+        authors = Author.objects.filter(pk__in=many["authors"])
+        authors._result_cache, authors._prefetch_done = list(authors), True
+        cache["authors"] = authors
+    if "tags" in many:
+        tags = article.tags.through.tag_model().objects.filter(name__in=many["tags"])
+        found = {tag.name: tag for tag in tags}
+        # A tag not made yet (it is, when the changes are published) is shown by its name.
+        tags._result_cache = [
+            found.get(name) or tags.model(name=name, slug=addressable_tag_slug(name, slugify(name)))
+            for name in many["tags"]
+        ]
+        tags._prefetch_done = True
+        cache["tags"] = tags
+    return article
+
+
+@transaction.atomic
+def keep_changes(article, data, *, by, audited=True):
+    """Keep `data` as the live article's unpublished changes; readers still see the article.
+    Not `audited` when they are published in the same step (that is the entry)."""
+    if not can_edit(by, article):
+        raise PermissionDenied(_("You cannot change this article."))
+    pending, _created = PendingChanges.objects.update_or_create(
+        article_id=article.pk,
+        defaults={"data": data, "saved_by": by, "saved_at": timezone.now()},
+    )
+    if audited:
+        audit.record(Action.KEEP_CHANGES, article, by=by, fields=sorted(data))
+    return pending
+
+
+@transaction.atomic
+def publish_changes(article, *, by):
+    """Write the article's pending changes into it: readers see them on the next request."""
+    _require_publisher(by)
+    pending = PendingChanges.objects.select_for_update().filter(article_id=article.pk).first()
+    if pending is None:
+        raise WorkflowError(_("There are no unpublished changes to publish."))
+    before = invalidation.article_keys(article)
+    many = apply_changes(article, pending.data)
+    article._announce_before = before
+    _save(
+        article,
+        by,
+        _("Changes published"),
+        Action.PUBLISH_CHANGES,
+        article.status,
+        fields=sorted(pending.data),
+    )
+    if "authors" in many:
+        article.authors.set(many["authors"])
+    if "tags" in many:
+        article.tags.set(many["tags"])
+    pending.delete()
+    invalidation.article_changed(article, before=before)
+    return article
+
+
+@transaction.atomic
+def discard_changes(article, *, by):
+    if not can_edit(by, article):
+        raise PermissionDenied(_("You cannot change this article."))
+    deleted, _rows = PendingChanges.objects.filter(article_id=article.pk).delete()
+    if deleted:
+        audit.record(Action.DISCARD_CHANGES, article, by=by)
+    return bool(deleted)
+
+
 # The admin's buttons that the change form posts, by name. Withdrawing is not among them: it
 # asks for confirmation and a reason on a page of its own.
 TRANSITIONS = {
@@ -207,6 +341,7 @@ TRANSITIONS = {
     "send_back": send_back,
     "publish": publish,
     "schedule": schedule,
+    "publish_changes": publish_changes,
 }
 
 
@@ -218,7 +353,7 @@ def available_transitions(user, article):
     offered = {
         Status.DRAFT: ["submit", "publish", "schedule"],
         Status.REVIEW: ["publish", "schedule", "send_back"],
-        Status.PUBLISHED: ["withdraw", "send_back"],
+        Status.PUBLISHED: ["publish_changes", "withdraw", "send_back"],
         Status.WITHDRAWN: ["publish", "send_back"],
     }[status]
     if article.pk and article.is_scheduled:

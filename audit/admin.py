@@ -17,7 +17,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "action",
         ("actor", admin.RelatedOnlyFieldListFilter),
         "created_at",
-        "content_type",
+        ("content_type", admin.RelatedOnlyFieldListFilter),  # the kinds the log has
     ]
     list_select_related = ["content_type"]
     search_fields = ["target_repr", "reason"]

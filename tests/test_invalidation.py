@@ -99,7 +99,9 @@ def admin_edit_of_a_published_article():
     editor = as_staff("Editor")
 
     def write():
-        data = post_data(article, editor_fields=True, title="Edited headline")
+        data = post_data(
+            article, editor_fields=True, title="Edited headline", _workflow="publish_changes"
+        )
         assert editor.post(change_url(article), data).status_code == 302
 
     return [article.get_absolute_url(), reverse("articles:home")], "Edited headline", write

@@ -406,7 +406,9 @@ def test_saving_over_a_newer_version_is_refused_and_keeps_the_editors_text(clien
     assert "Not saved: other-editor changed this article" in errors
     assert "My long rewrite." in response.content.decode()
     article.refresh_from_db()
-    assert article.body == "<p>Their change.</p>"
+    # The article is live: the other editor's save waits, unpublished, and is not overwritten.
+    assert article.body == "<p>Original.</p>"
+    assert article.pending_changes.data["body"] == "<p>Their change.</p>"
 
 
 @pytest.mark.parametrize("opened", [None, "", "yesterday", "2026-13-45T10:00:00+00:00"])

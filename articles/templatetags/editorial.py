@@ -32,7 +32,12 @@ def editorial_dashboard(context):
                 published_at__gt=now,
                 published_at__lte=now + timedelta(hours=24),
             ).order_by("published_at")[:PANEL_SIZE],
-            "recent": articles.published().order_by("-published_at")[:PANEL_SIZE],
+            "recent": articles.published()
+            .select_related("pending_changes")
+            .order_by("-published_at")[:PANEL_SIZE],
+            "changes": articles.published()
+            .filter(pending_changes__isnull=False)
+            .order_by("-pending_changes__saved_at")[:PANEL_SIZE],
         }
     data |= held_comments(user)
     return data
