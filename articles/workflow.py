@@ -245,8 +245,11 @@ def apply_changes(article, data):
     """Set the pending values on `article` in memory; returns the many-to-many ones
     ({name: [pk or tag name]}), which only a saved article can take."""
     many = {}
+    fields = {field.name: field for field in Article._meta.get_fields() if field.concrete}
     for name, value in data.items():
-        field = Article._meta.get_field(name)
+        field = fields.get(name)
+        if field is None:  # a field removed since the changes were saved
+            continue
         if field.many_to_many:
             many[name] = value
         elif field.is_relation:
