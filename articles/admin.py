@@ -32,6 +32,7 @@ from newsroom.richtext import sanitize_html, validate_html_limits
 
 from . import workflow
 from .diff import field_diffs
+from .editing_admin import AutosaveForm, EditingDesk
 from .forms import TagListField
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, Section
 
@@ -98,7 +99,7 @@ class TagListWidget(TagWidget):
         return context
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(AutosaveForm, forms.ModelForm):
     """Checks on the server what the page only hides: who may set the state, and that nobody
     saves over a version they have not seen."""
 
@@ -134,6 +135,7 @@ class ArticleAdminForm(forms.ModelForm):
                 code="editors_only",
             )
         if self.instance.pk:
+            self.refuse_without_lock()
             self.refuse_stale_save()
         self.check_transition(cleaned_data)
         return cleaned_data
@@ -239,7 +241,7 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
+class ArticleAdmin(EditingDesk, AnnouncesChanges, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "section", "status_label", "published_at", "author_names"]
     list_filter = [
