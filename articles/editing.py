@@ -105,7 +105,8 @@ def lock_message(lock, user):
             _("%(who)s took over editing at %(when)s; your save will be refused — copy your text.")
             % names
         )
-    return _("%(who)s has been editing this article since %(when)s.") % names
+    # No full stop after the time: “p.m.” has its own.
+    return _("%(who)s has been editing this article since %(when)s") % names
 
 
 def lock_status(lock, user):

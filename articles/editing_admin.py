@@ -57,13 +57,13 @@ class AutosaveForm:
             return
         names = {"who": editing.display_name(lock.user), "when": editing.display_time(lock.since)}
         if lock.taken_from_id == self.user.pk:
-            why = _("Not saved: %(who)s took over editing at %(when)s.") % names
+            why = _("Not saved: %(who)s took over editing at %(when)s, after you opened it.")
         else:
-            why = _("Not saved: %(who)s has been editing this article since %(when)s.") % names
+            why = _("Not saved: %(who)s is editing this article (since %(when)s).")
         raise ValidationError(
             format_html(
                 '{} {} <a href="{}" target="_blank">{}</a>',
-                why,
+                why % names,
                 _("Your text is still in the form below: copy what you need, then"),
                 reverse("admin:articles_article_change", args=[self.instance.pk]),
                 _("open the article in a new tab."),
@@ -155,10 +155,19 @@ class EditingDesk:
                 "renewSeconds": editing.RENEW_SECONDS,
                 # Restored or refused text is not saved in the article: leaving warns.
                 "unsaved": bool(context["editing"]["restored"] or form.is_bound),
+                # The browser's own copy, for text the server could not be reached with.
+                "localKey": f"newsroom-autosave:{request.user.pk}:{obj.pk if article else 'new'}",
                 "messages": {
-                    "saved": _("Draft of your text kept at %(time)s."),
+                    "saved": _("Your text was kept as a draft at %(time)s"),
                     "failed": _("Your text could not be kept on the server: %(error)s"),
-                    "offline": _("The server cannot be reached; keep this page open."),
+                    "offline": _(
+                        "The server cannot be reached: your text is kept in this browser "
+                        "meanwhile. Keep this page open."
+                    ),
+                    "local": _(
+                        "Text that could not reach the server was put back from this browser's "
+                        "copy. Save the article to keep it."
+                    ),
                     "free": _("%(who)s has left the article. Reload the page to edit it."),
                 },
             }

@@ -406,7 +406,7 @@ def test_a_save_is_refused_while_somebody_else_holds_the_lock(client, anna, bori
 
     response = client.post(change_url(article), form)
 
-    assert "Not saved: Boris Ivanov has been editing this article since" in str(
+    assert "Not saved: Boris Ivanov is editing this article (since" in str(
         response.context["adminform"].form.errors
     )
     assert Article.objects.get().title == "Budget passes"

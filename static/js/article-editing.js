@@ -72,9 +72,96 @@
     return JSON.stringify(result);
   }
 
-  var opened = fields(); // what the page opened with: unsaved only if restored or refused
-  var kept = opened; // what the server has
+  // This browser's copy of what has not reached the server yet (network down, server away).
+  var storage = null;
+  try {
+    storage = window.localStorage;
+  } catch (error) {
+    storage = null; // storage refused (private mode, policy): the server copy only
+  }
+
+  function openedVersion() {
+    var field = form.elements.namedItem("opened_version");
+    return field ? field.value : "";
+  }
+
+  function keepLocally(current) {
+    try {
+      storage.setItem(config.localKey, JSON.stringify({ base: openedVersion(), fields: current }));
+    } catch (error) {
+      // full or refused: the server copy only
+    }
+  }
+
+  function forgetLocally(current) {
+    try {
+      var local = JSON.parse(storage.getItem(config.localKey) || "null");
+      if (local && (current === undefined || local.fields === current)) {
+        storage.removeItem(config.localKey);
+      }
+    } catch (error) {
+      // nothing to forget
+    }
+  }
+
+  var editors = new Map();
+  document.addEventListener("prose-editor:ready", function (event) {
+    editors.set(event.detail.textarea, event.detail.editor);
+  });
+
+  // Put `values` (as fields() gives them) in the form: text, choices and ticks.
+  function fill(values) {
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      if (!name || name === "opened_version" || name === "csrfmiddlewaretoken") {
+        return;
+      }
+      if (/^(file|submit|button|reset)$/.test(element.type)) {
+        return;
+      }
+      var present = Object.prototype.hasOwnProperty.call(values, name);
+      var list = present ? [].concat(values[name]) : [];
+      if (element.type === "checkbox" || element.type === "radio") {
+        element.checked = list.indexOf(element.value) !== -1;
+      } else if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.selected = list.indexOf(option.value) !== -1;
+        });
+      } else if (present) {
+        element.value = list[0];
+        var editor = editors.get(element);
+        if (editor) {
+          editor.commands.setContent(list[0]);
+        }
+      }
+      element.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  }
+
   var unsaved = !!config.unsaved;
+  var fromBrowser = false;
+  if (storage && config.localKey) {
+    var local = null;
+    try {
+      local = JSON.parse(storage.getItem(config.localKey) || "null");
+    } catch (error) {
+      local = null;
+    }
+    if (local && local.base === openedVersion() && local.fields !== fields()) {
+      fill(JSON.parse(local.fields));
+      unsaved = fromBrowser = true;
+      var localNotice = document.getElementById("article-editing-local");
+      localNotice.querySelector("p").textContent = config.messages.local;
+      localNotice.hidden = false;
+    } else if (local) {
+      forgetLocally(); // the article was saved since, or the server has the same text
+    }
+  } else {
+    storage = null;
+  }
+
+  var opened = fields(); // what the page opened with: unsaved only if restored or refused
+  var kept = fromBrowser ? "" : opened; // what the server has: sent at the first round
   var submitting = false;
   var holdsLock = true;
 
@@ -89,8 +176,14 @@
     }
     var before = kept;
     kept = current; // sent: leaving sends it once, not on both visibilitychange and pagehide
+    if (storage) {
+      keepLocally(current);
+    }
     send(config.autosaveUrl, { fields: JSON.parse(current) }, leaving).then(
       function (answer) {
+        if (storage) {
+          forgetLocally(current);
+        }
         status.textContent = say(config.messages.saved, { time: answer.saved_at_display });
       },
       function (error) {
@@ -119,6 +212,9 @@
 
   form.addEventListener("submit", function () {
     submitting = true;
+    if (storage) {
+      forgetLocally(); // the text goes with the form; a refused save keeps it on the server
+    }
   });
 
   window.setInterval(function () {
