@@ -161,7 +161,9 @@
   }
 
   var opened = fields(); // what the page opened with: unsaved only if restored or refused
-  var kept = fromBrowser ? "" : opened; // what the server has: sent at the first round
+  var acknowledged = fromBrowser ? "" : opened; // what the server has
+  var sending = null; // what a round has sent and the server not yet answered
+  var leftWith = null; // what leaving sent (visibilitychange and pagehide both come)
   var submitting = false;
   var holdsLock = true;
 
@@ -171,31 +173,38 @@
 
   function autosave(leaving) {
     var current = fields();
-    if (current === kept) {
+    // On leaving, a round still under way is sent again: the page's own requests are
+    // cancelled with it, a keepalive request is not.
+    if (current === acknowledged || current === (leaving ? leftWith : sending)) {
       return;
     }
-    var before = kept;
-    kept = current; // sent: leaving sends it once, not on both visibilitychange and pagehide
+    if (leaving) {
+      leftWith = current;
+    } else {
+      sending = current;
+    }
     if (storage) {
       keepLocally(current);
     }
     send(config.autosaveUrl, { fields: JSON.parse(current) }, leaving).then(
       function (answer) {
+        acknowledged = current;
         if (storage) {
           forgetLocally(current);
         }
         status.textContent = say(config.messages.saved, { time: answer.saved_at_display });
       },
       function (error) {
-        if (kept === current) {
-          kept = before; // try again at the next round
-        }
         status.textContent =
           error instanceof TypeError
             ? config.messages.offline
             : say(config.messages.failed, { error: error.message });
       }
-    );
+    ).then(function () {
+      if (sending === current) {
+        sending = null; // answered or failed: the next round may send it (again)
+      }
+    });
   }
 
   function showLock(lock) {

@@ -1,13 +1,31 @@
 """Two editors on one article, and an editor's typing surviving a reload, in Chromium."""
 
 import os
+import threading
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
 
 from articles import editing
+from articles.models import Autosave
 from tests.factories import change_url, make_article, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def one_request_at_a_time(monkeypatch):
+    """With SQLite, Django's live server hands one in-memory connection to all its threads, and
+    it cannot hold two transactions at once; here the script's rounds run beside page loads.
+    (A real server, or PostgreSQL, gives each thread its own connection.)"""
+    lock = threading.Lock()
+    handle = WSGIHandler.__call__
+
+    def one_at_a_time(self, environ, start_response):
+        with lock:
+            return handle(self, environ, start_response)
+
+    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +46,15 @@ def leave(page):
 def quiet_page(page):
     yield
     leave(page)
+
+
+def wait_for_autosave(page, text):
+    """Until the server has a round with `text` (the rounds go on while the editor types)."""
+    for _ in range(50):
+        if any(text in autosave.data.get("body", "") for autosave in Autosave.objects.all()):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no autosave with {text!r}")
 
 
 def staff(username, first, last):
@@ -104,6 +131,7 @@ def test_an_autosaved_text_survives_a_reload(live_server, page, screenshot_dir):
     page.keyboard.press("End")
     page.keyboard.type(" Three members abstained.")
     page.get_by_text("Your text was kept as a draft at").wait_for()
+    wait_for_autosave(page, "Three members abstained.")
 
     # Leaving with changes that are not saved in the article asks first.
     dialogs = []
@@ -125,7 +153,8 @@ def test_an_autosaved_text_survives_a_reload(live_server, page, screenshot_dir):
     # Discard: the article as saved.
     page.remove_listener("dialog", accept)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Discard").click()
+    restored = page.get_by_role("status").filter(has_text="was restored")
+    restored.get_by_role("button", name="Discard").click()
     page.wait_for_load_state()
     assert page.get_by_text("Your unsaved text was discarded.").is_visible()
     assert page.locator("#id_title").input_value() == "Budget passes"
