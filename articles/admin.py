@@ -32,6 +32,7 @@ from newsroom.richtext import sanitize_html, validate_html_limits
 
 from . import workflow
 from .diff import field_diffs
+from .editing_admin import AutosaveForm, EditingDesk
 from .forms import TagListField
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, PendingChanges, Section
 
@@ -98,7 +99,7 @@ class TagListWidget(TagWidget):
         return context
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(AutosaveForm, forms.ModelForm):
     """Checks on the server what the page only hides: who may set the state, and that nobody
     saves over a version they have not seen."""
 
@@ -131,12 +132,7 @@ class ArticleAdminForm(forms.ModelForm):
             }
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["opened_version"].initial = self.version_of(self.instance, self.pending)
-
-    @staticmethod
-    def version_of(article, pending):
-        """What the form was opened on: the article's last save and its pending changes'."""
-        return f"{article.updated_at.isoformat()}|{pending.saved_at.isoformat() if pending else ''}"
+            self.fields["opened_version"].initial = workflow.version_of(self.instance, self.pending)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -149,6 +145,7 @@ class ArticleAdminForm(forms.ModelForm):
                 code="editors_only",
             )
         if self.instance.pk:
+            self.refuse_without_lock()
             self.refuse_stale_save()
         self.check_transition(cleaned_data)
         return cleaned_data
@@ -268,7 +265,7 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
+class ArticleAdmin(EditingDesk, AnnouncesChanges, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["title", "section", "status_label", "published_at", "author_names"]
     list_filter = [

@@ -621,3 +621,80 @@ def addressable_tag_slug(name, slug):
 @receiver(pre_save, sender=Tag)
 def tag_slug_fits_an_address(sender, instance, **kwargs):
     instance.slug = addressable_tag_slug(instance.name, instance.slug)
+
+
+class EditLock(models.Model):
+    """Who has an article's change form open: a soft lock that the form's script renews, gone
+    by itself EXPIRES_AFTER the last renewal, so that nobody holds an article for ever
+    (articles/editing.py takes, renews, hands over and releases it)."""
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="edit_lock",
+        verbose_name=_("article"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("editing"),
+    )
+    since = models.DateTimeField(_("editing since"), default=timezone.now)
+    renewed_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    taken_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken over from"),
+    )
+
+    class Meta:
+        verbose_name = _("editing lock")
+        verbose_name_plural = _("editing locks")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.user}"
+
+
+class Autosave(models.Model):
+    """What one user last typed in one article's form (or in the form of a new article),
+    kept apart from the article until they save it: the form's fields as the browser sends
+    them, restored into the form after a crash, a closed tab or a refused save."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="autosaves",
+        verbose_name=_("article"),
+        help_text=_("Empty for a new article not saved yet."),
+    )
+    data = models.JSONField(_("form fields"), default=dict)
+    saved_at = models.DateTimeField(_("saved"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article"],
+                condition=models.Q(article__isnull=False),
+                name="autosave_one_per_user_and_article",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="autosave_one_new_article_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} / {self.article_id or 'new'}"

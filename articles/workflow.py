@@ -259,6 +259,12 @@ def apply_changes(article, data):
     return many
 
 
+def version_of(article, pending):
+    """What an editor's form is opened on: the article's last save, and its pending
+    changes' (the change form's `opened_version`, which autosaves carry too)."""
+    return f"{article.updated_at.isoformat()}|{pending.saved_at.isoformat() if pending else ''}"
+
+
 def pending_changes(article):
     return PendingChanges.objects.filter(article_id=article.pk).first() if article.pk else None
 

@@ -175,7 +175,9 @@ def post_data(article=None, *, section=None, editor_fields=False, **overrides):
     else:
         data = admin_article_data(section)
     if article:
-        data["opened_version"] = article.updated_at.isoformat()
+        from articles import workflow
+
+        data["opened_version"] = workflow.version_of(article, workflow.pending_changes(article))
     if editor_fields:
         local = (
             timezone.localtime(article.published_at) if article and article.published_at else None
