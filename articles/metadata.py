@@ -133,7 +133,9 @@ def share_preview(article):
         "search_description": shortened(description, SEARCH_DESCRIPTION_CHARS),
         "card_title": shortened(article.title, CARD_TITLE_CHARS),
         "card_description": shortened(description, CARD_DESCRIPTION_CHARS),
-        "image": renditions[0][3] if renditions else (article.image.url if article.image else ""),
+        # As og:image: the article's picture, or the site's logo.
+        "image": renditions[0][3] if renditions else "",
+        "logo": static(LOGO),
         "limits": {
             "search-title": SEARCH_TITLE_CHARS,
             "search-description": SEARCH_DESCRIPTION_CHARS,

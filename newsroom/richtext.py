@@ -42,7 +42,11 @@ _SCOPES = {"row", "col", "rowgroup", "colgroup"}
 
 def _attribute_filter(tag, attribute, value):
     """Attribute values the allow-list admits only in one form: spans as whole numbers, a
-    header's scope as one of its four keywords. Anything else is dropped."""
+    header's scope as one of its four keywords, a link's address not empty (the editor empties
+    an address it refuses, such as javascript:, and a link to nowhere would reload the page).
+    Anything else is dropped."""
+    if attribute in {"href", "title"} and not value.strip():
+        return None
     if attribute in {"colspan", "rowspan"}:
         value = value.strip()
         return value if _SPAN.fullmatch(value) and int(value) <= MAX_CELL_SPAN else None
@@ -218,7 +222,7 @@ SNIPPET_CHARS = 40
 
 @dataclass(frozen=True)
 class Removal:
-    kind: str  # "link", "handler", "script", "style", "frame", "control" or "tag"
+    kind: str  # "link", "empty-link", "handler", "script", "style", "frame", "control", "tag"
     detail: str  # the scheme, attribute or tag name
     paragraph: int  # 1 for the first text block; 0 before any
 
@@ -284,6 +288,8 @@ def removed_markup(html):
             for attribute, value in _attributes(match[0]):
                 if attribute.startswith("on"):
                     removals.append(Removal("handler", attribute, paragraph))
+                elif attribute == "href" and name == "a" and not value.strip():
+                    removals.append(Removal("empty-link", "", paragraph))
                 elif attribute == "href" and name == "a" and (scheme := _unsafe_scheme(value)):
                     removals.append(Removal("link", scheme, paragraph))
         if not match["closed"]:
@@ -313,10 +319,20 @@ def _paragraphs(numbers, snippets):
 
 _REPORTS = {
     "link": lambda n: ngettext(
-        "Removed an unsafe link (%(detail)s:) %(where)s: links may point only to web, e-mail "
-        "and telephone addresses; the link text was kept.",
-        "Removed %(count)d unsafe links (%(detail)s:) %(where)s: links may point only to web, "
-        "e-mail and telephone addresses; the link texts were kept.",
+        "Removed an unsafe link (%(detail)s:) %(where)s. Links may point only to web, e-mail "
+        "and telephone addresses; the text was kept: link it again with a proper address.",
+        "Removed %(count)d unsafe links (%(detail)s:) %(where)s. Links may point only to web, "
+        "e-mail and telephone addresses; the texts were kept: link them again with proper "
+        "addresses.",
+        n,
+    ),
+    "empty-link": lambda n: ngettext(
+        "Removed a link with no address %(where)s. Links may point only to web, e-mail and "
+        "telephone addresses (the editor empties any other, such as javascript:); the text "
+        "was kept: link it again with a proper address.",
+        "Removed %(count)d links with no address %(where)s. Links may point only to web, "
+        "e-mail and telephone addresses (the editor empties any other, such as javascript:); "
+        "the texts were kept: link them again with proper addresses.",
         n,
     ),
     "handler": lambda n: ngettext(

@@ -202,13 +202,23 @@ def test_nothing_is_reported_for_what_the_editor_itself_writes():
         "/relative",
         "//example.net/x",
         "mailto:a@example.net",
+        "",
+        " ",
     ],
 )
 def test_a_link_is_reported_exactly_when_the_sanitizer_drops_it(href):
     body = f'<p><a href="{href}">x</a></p>'
     dropped = "href" not in sanitize_html(body)
-    reported = any(removal.kind == "link" for removal in removed_markup(body)[0])
+    reported = any(removal.kind in {"link", "empty-link"} for removal in removed_markup(body)[0])
     assert reported == dropped
+
+
+def test_a_link_the_editor_emptied_is_removed_and_reported():
+    # What the rich-text editor sends when a writer types "javascript:alert(1)" as an address.
+    body = '<p>See <a href="" title="">the report</a>.</p>'
+    assert sanitize_html(body) == '<p>See <a rel="noopener noreferrer">the report</a>.</p>'
+    (message,) = removal_messages(body)
+    assert message.startswith("Removed a link with no address in paragraph 1 (“See the")
 
 
 def test_many_removals_of_one_kind_make_one_sentence():

@@ -52,9 +52,8 @@
         if (!file || !/^image\//.test(file.type)) return;
         var reader = new FileReader();
         reader.onload = function () {
-          var image = part("image");
-          image.src = reader.result;
-          image.hidden = false;
+          part("image").src = reader.result;
+          part("image-box").classList.remove("share-preview__image--logo");
           var none = part("no-image");
           if (none) none.hidden = true;
         };
