@@ -2,7 +2,9 @@
 
 Rich text is sanitized on the way in and trusted on the way out. The sanitizer (nh3) grows
 quadratically on deeply nested hostile markup, so size and nesting are refused first, and
-nothing here ever runs while a page is served: excerpts are computed at save time.
+nothing here runs for each request: excerpts and what was removed (removal_messages) are
+worked out at save time, and what readers see of a text (display_html) once per version of it,
+in the page's cached part.
 """
 
 import html as html_lib
@@ -228,13 +230,19 @@ class Removal:
 
 
 def _attributes(tag_text):
-    """(name, value) of the attributes of one start tag's source, values unescaped."""
+    """(name, value) of the attributes of one start tag's source, values unescaped; of an
+    attribute given twice the first, as the parser keeps it."""
     name_end = _START_TAG.match(tag_text).end()
+    seen = set()
     for match in _ATTRIBUTE.finditer(tag_text, name_end):
+        name = match[1].translate(_ASCII_LOWER)
+        if name in seen:
+            continue
+        seen.add(name)
         value = match[2] or ""
         if value[:1] in {'"', "'"}:
             value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
-        yield match[1].translate(_ASCII_LOWER), html_lib.unescape(value)
+        yield name, html_lib.unescape(value)
 
 
 def _unsafe_scheme(url):

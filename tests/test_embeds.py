@@ -207,10 +207,15 @@ def test_nothing_is_reported_for_what_the_editor_itself_writes():
     ],
 )
 def test_a_link_is_reported_exactly_when_the_sanitizer_drops_it(href):
-    body = f'<p><a href="{href}">x</a></p>'
-    dropped = "href" not in sanitize_html(body)
-    reported = any(removal.kind in {"link", "empty-link"} for removal in removed_markup(body)[0])
-    assert reported == dropped
+    for body in [
+        f'<p><a href="{href}">x</a></p>',
+        f"<p><a title=t HREF='{href}'>x</a></p>",
+        f'<p><a href="{href}" href="https://example.net/">x</a></p>',  # the first one counts
+        f'<p><a href="https://example.net/" href="{href}">x</a></p>',
+    ]:
+        dropped = "href" not in sanitize_html(body)
+        removals = removed_markup(body)[0]
+        assert any(removal.kind in {"link", "empty-link"} for removal in removals) == dropped
 
 
 def test_a_link_the_editor_emptied_is_removed_and_reported():
@@ -285,6 +290,29 @@ def test_a_notice_body_is_reported_on_too(client, django_user_model):
         "unsafe link (javascript:) in paragraph 1" in str(m) for m in response.context["messages"]
     )
     assert "javascript" not in Notice.objects.get(pk=notice.pk).body
+
+
+def test_an_information_page_is_reported_on_too(client, django_user_model):
+    from django.contrib.flatpages.models import FlatPage
+
+    client.force_login(
+        django_user_model.objects.create_superuser("root", "root@example.net", "pw-12345678")
+    )
+    data = {
+        "url": "/about/",
+        "title": "About us",
+        "content": '<p>Who we are.</p><p><object data="team.swf"></object>Our team.</p>',
+        "sites": [settings.SITE_ID],
+        "template_name": "",
+    }
+    response = client.post(reverse("admin:flatpages_flatpage_add"), data, follow=True)
+    page = FlatPage.objects.get()
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:flatpages_flatpage_change", args=[page.pk]
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("(object) in paragraph 2 (“Our team.”)" in message for message in messages)
+    assert page.content == "<p>Who we are.</p><p>Our team.</p>"
 
 
 # The public page.
