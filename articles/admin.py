@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,10 +28,10 @@ import audit
 from audit.admin import RecordsChanges
 from audit.models import AuditEntry
 from newsroom import invalidation
-from newsroom.admin import AnnouncesChanges
+from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
 from newsroom.richtext import sanitize_html, validate_html_limits
 
-from . import workflow
+from . import metadata, workflow
 from .diff import field_diffs
 from .editing_admin import AutosaveForm, EditingDesk
 from .forms import TagListField
@@ -265,8 +266,9 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(EditingDesk, AnnouncesChanges, admin.ModelAdmin):
+class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.ModelAdmin):
     form = ArticleAdminForm
+    rich_text_fields = ["body"]
     list_display = ["title", "section", "status_label", "published_at", "author_names"]
     list_filter = [
         WorkflowStateFilter,
@@ -280,7 +282,13 @@ class ArticleAdmin(EditingDesk, AnnouncesChanges, admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["authors", "section"]
-    readonly_fields = ["image_preview", "reading_time", "created_at", "updated_at"]
+    readonly_fields = [
+        "image_preview",
+        "reading_time",
+        "share_preview",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [CorrectionInline]
     actions = ["publish_now", "unpublish", "withdraw", "delete_selected"]
     save_on_top = True
@@ -327,8 +335,12 @@ class ArticleAdmin(EditingDesk, AnnouncesChanges, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Search engines"), {"fields": ["seo_description"], "classes": ["collapse"]}),
+        (_("Search results and sharing"), {"fields": ["share_preview", "seo_description"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin_share_preview.css"]}
+        js = ["js/share_preview.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")
@@ -387,6 +399,14 @@ class ArticleAdmin(EditingDesk, AnnouncesChanges, admin.ModelAdmin):
             "%(words)d words, about %(minutes)d minutes to read",
             minutes,
         ) % {"words": words, "minutes": minutes}
+
+    @admin.display(description=_("how it looks"))
+    def share_preview(self, article):
+        """From the saved values; static/js/share_preview.js follows the typing."""
+        return render_to_string(
+            "admin/articles/article/share_preview.html",
+            {"preview": metadata.share_preview(article)},
+        )
 
     @admin.display(description=_("preview"))
     def image_preview(self, article):
@@ -739,10 +759,11 @@ admin.site.unregister(FlatPage)
 
 
 @admin.register(FlatPage)
-class InformationPageAdmin(AnnouncesChanges, FlatPageAdmin):
+class InformationPageAdmin(ReportsRemovedMarkup, AnnouncesChanges, FlatPageAdmin):
     """The footer's "Information" pages (about, contacts, comment rules)."""
 
     form = InformationPageForm
+    rich_text_fields = ["content"]
     list_display = ["url", "title", "site_names"]
 
     def get_queryset(self, request):

@@ -4,6 +4,8 @@ The templates serialise it with the `json_ld` filter (templatetags/metadata.py).
 carry the request's host.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
@@ -88,5 +90,56 @@ def website_data(request):
             "@type": "SearchAction",
             "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},
             "query-input": "required name=search_term_string",
+        },
+    }
+
+
+# How much of a headline and a description search results and social cards show, in
+# characters, as the big engines and networks cut them (Google cuts titles near 60 and
+# descriptions near 160; Facebook and X show about two lines of a card's description).
+SEARCH_TITLE_CHARS = 60
+SEARCH_DESCRIPTION_CHARS = 160
+CARD_TITLE_CHARS = 70
+CARD_DESCRIPTION_CHARS = 110
+
+
+def shortened(text, limit):
+    """`text` cut to `limit` characters at a word, with an ellipsis, as result pages cut it.
+    static/js/share_preview.js cuts the same way while the editor types."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def share_preview(article):
+    """What a search result and a social card of the article show, from its saved values."""
+    site = urlsplit(settings.SITE_URL)
+    # The address's folders; a new article's number is not known yet.
+    folders = reverse("articles:detail", args=[article.pk or 0, "x"]).strip("/").split("/")[:-1]
+    description = article.seo_description or article.lead
+    renditions = article.image_renditions
+    return {
+        "site_name": settings.SITE_NAME,
+        "host": site.netloc,
+        "folders": [folder if article.pk else folder.replace("0", "…") for folder in folders],
+        "slug": article.slug,
+        "title": article.title,
+        "description": description,
+        "search_title": shortened(article.title, SEARCH_TITLE_CHARS),
+        "search_description": shortened(description, SEARCH_DESCRIPTION_CHARS),
+        "card_title": shortened(article.title, CARD_TITLE_CHARS),
+        "card_description": shortened(description, CARD_DESCRIPTION_CHARS),
+        # As og:image: the article's picture, or the site's logo.
+        "image": renditions[0][3] if renditions else "",
+        "logo": static(LOGO),
+        "limits": {
+            "search-title": SEARCH_TITLE_CHARS,
+            "search-description": SEARCH_DESCRIPTION_CHARS,
+            "card-title": CARD_TITLE_CHARS,
+            "card-description": CARD_DESCRIPTION_CHARS,
         },
     }

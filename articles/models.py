@@ -51,6 +51,11 @@ EDITOR_EXTENSIONS = {
     "Blockquote": True,
     "HorizontalRule": True,
     "HardBreak": True,
+    # Rows, header cells and data cells; spans and header scopes are checked in richtext.py.
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     "History": True,
 }
@@ -258,7 +263,12 @@ class Article(models.Model):
         config={"extensions": EDITOR_EXTENSIONS},
         sanitize=sanitize_html,  # and again in save(), whatever path the text came in by
         validators=[validate_html_limits],
-        help_text=_("The article text. Pasted formatting is cleaned when you save."),
+        help_text=_(
+            "The article text. Pasted formatting is cleaned when you save, and you are told "
+            "what was removed. To embed a video or a post (YouTube, Vimeo, X, Telegram, "
+            "Instagram, Facebook), paste its address on a line of its own: readers see it "
+            "once they choose to load it."
+        ),
     )
     excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
     image = models.ImageField(

@@ -10,9 +10,13 @@ arguments could take over any account, the administrators' too. The admin shows 
 task, recipients, attempt, status, times and error, never its arguments or return value.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
+
+from newsroom.richtext import removal_messages
 
 
 class AnnouncesChanges:
@@ -40,6 +44,50 @@ class AnnouncesChanges:
         super().delete_queryset(request, queryset)
         for obj, before in objects:
             self.announce(obj, before)
+
+
+class ReportsRemovedMarkup:
+    """A ModelAdmin mixin for rich-text fields: after a save, the writer is told what the
+    sanitizer removed and where ("Removed an unsafe link in paragraph 3 (“Click here…”)…"), as
+    warnings above the form, which stays open so that they can put right what was lost.
+
+    The save goes through, as in Wagtail, WordPress and Ghost, which clean pasted markup
+    silently: refusing it would keep the writer from saving a pasted text at all, and what is
+    removed could never be published anyway. What those leave out is the word to the writer."""
+
+    rich_text_fields = ()
+
+    def report_removed_markup(self, request):
+        reported = False
+        for name in self.rich_text_fields:
+            for message in removal_messages(request.POST.get(name, "")):
+                self.message_user(request, message, messages.WARNING)
+                reported = True
+        request.reported_removed_markup = reported
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.report_removed_markup(request)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self.report_removed_markup(request)
+        return super().response_change(request, obj)
+
+    def _stay_on_the_form(self, request, obj):
+        opts = self.opts
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        )
+
+    def response_post_save_add(self, request, obj):
+        if getattr(request, "reported_removed_markup", False):
+            return self._stay_on_the_form(request, obj)
+        return super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        if getattr(request, "reported_removed_markup", False):
+            return self._stay_on_the_form(request, obj)
+        return super().response_post_save_change(request, obj)
 
 
 # django_tasks_db's own admin module was imported first (it comes before newsroom in

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.management.utils import get_random_secret_key
 
+from newsroom.embeds import FRAME_SOURCES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -268,6 +270,8 @@ NEWSROOM_CSP = {
     "img-src": ["'self'", "data:", "https:"],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
+    # Only the frames of the embed providers (newsroom/embeds.py), put in after a reader's click.
+    "frame-src": list(FRAME_SOURCES),
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "form-action": ["'self'"],
@@ -277,6 +281,7 @@ NEWSROOM_CSP = {
 NEWSROOM_ADMIN_CSP = NEWSROOM_CSP | {
     "script-src": ["'self'", "'unsafe-inline'"],
     "style-src": ["'self'", "'unsafe-inline'"],
+    "frame-src": ["'self'"],
 }
 NEWSROOM_PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

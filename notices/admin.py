@@ -14,7 +14,7 @@ from articles.admin import ArticleAdmin
 from articles.models import Article
 from audit.admin import RecordsChanges
 from newsroom import invalidation
-from newsroom.admin import AnnouncesChanges
+from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
 
 from . import labelling
 from .models import Label, Notice
@@ -28,7 +28,8 @@ class AnnouncesNotices(AnnouncesChanges):
 
 
 @admin.register(Notice)
-class NoticeAdmin(RecordsChanges, AnnouncesNotices, SimpleHistoryAdmin):
+class NoticeAdmin(ReportsRemovedMarkup, RecordsChanges, AnnouncesNotices, SimpleHistoryAdmin):
+    rich_text_fields = ["body"]
     list_display = ["name", "placement", "scope", "position", "active", "label_count"]
     list_editable = ["position", "active"]
     list_filter = ["placement", "scope", "active", "list_format"]

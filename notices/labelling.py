@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from newsroom import invalidation
+from newsroom.richtext import display_html
 
 SNAPSHOT_TIMEOUT = 24 * 60 * 60
 # Inside these, text is left alone: a link's text is the link, code is code.
@@ -287,12 +288,14 @@ def snapshot():
 
 
 def labelled_body(article):
-    """The article body with its mentions labelled, cached per article version."""
+    """The article body as readers see it (tables and embeds: richtext.display_html) with its
+    mentions labelled, cached per article version. An embed's provider is named in its
+    block's text, so the name is labelled there when it is the first mention."""
     snap = snapshot()
     stamp = article.updated_at.timestamp() if article.updated_at else ""
     key = f"{snap.key}:body:{article.pk}:{stamp}"
     html = cache.get(key)
     if html is None:
-        html = label_html(article.body, snap.matcher)
+        html = label_html(display_html(article.body), snap.matcher)
         cache.set(key, html, SNAPSHOT_TIMEOUT)
     return html

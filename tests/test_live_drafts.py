@@ -237,3 +237,17 @@ def test_the_public_page_reads_no_more_with_pending_changes(
         response = Client().get(url)
 
     assert "Pending" not in response.content.decode()
+
+
+def test_unpublished_changes_are_sanitized_like_the_article(editor, client):
+    article = make_article()
+    workflow.keep_changes(
+        article,
+        {"body": '<p onclick="x()">Hi <a href="javascript:alert(1)">there</a></p>'},
+        by=editor,
+    )
+    body = PendingChanges.objects.get(article=article).data["body"]
+    assert "javascript" not in body and "onclick" not in body
+    client.force_login(editor)
+    preview = client.get(reverse("articles:preview", args=[article.pk])).content.decode()
+    assert "javascript:alert" not in preview

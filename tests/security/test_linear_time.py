@@ -20,7 +20,7 @@ from accounts.forms import ProfileForm, SignupForm
 from accounts.models import Profile
 from articles.models import Article
 from comments.models import BODY_MAX_LENGTH
-from newsroom.richtext import MAX_HTML_BYTES
+from newsroom.richtext import MAX_HTML_BYTES, display_html, removal_messages, sanitize_html
 from notices.models import Notice
 from tests.factories import (
     admin_article_data,
@@ -145,7 +145,7 @@ def test_a_notice_body_is_checked_and_saved_in_linear_time(shape):
 
 ADMIN_BODY_SHAPES = {
     name: RICH_TEXT_SHAPES[name] for name in ["unclosed tag name <b<b<b", "paragraphs"]
-}
+} | {"unsafe links, each reported": shaped("<p>", '<a href="javascript:x()">x</a></p><p>')}
 
 
 @pytest.mark.parametrize("shape", ADMIN_BODY_SHAPES.values(), ids=ADMIN_BODY_SHAPES)
@@ -160,6 +160,41 @@ def test_the_admin_article_form_takes_a_body_in_linear_time(client, editor, sect
         assert response.status_code in {200, 302}
 
     assert_linear(post, shape, BODY_SIZES)
+
+
+# What the sanitizer removes, reported to the writer (richtext.removed_markup).
+REMOVAL_SHAPES = RICH_TEXT_SHAPES | {
+    "unsafe links": shaped("<p>", '<a href="javascript:x()">x</a>'),
+    "event handlers": shaped("<p ", 'onclick="x()" '),
+    "unclosed script": shaped("<script>", "<p>"),
+    "scripts": shaped("", "<p>a<script>x</script></p>"),
+    "unclosed quoted href": shaped('<a href="', "javascript:"),
+    "disallowed tags": shaped("", "<span><font>"),
+}
+
+
+@pytest.mark.parametrize("shape", REMOVAL_SHAPES.values(), ids=REMOVAL_SHAPES)
+def test_what_the_sanitizer_removed_is_reported_in_linear_time(shape):
+    assert_linear(removal_messages, shape, BODY_SIZES)
+
+
+# The body as readers see it (richtext.display_html: tables, embeds), made once per version.
+DISPLAY_SHAPES = {
+    "embeds": shaped("", "<p>https://youtu.be/dQw4w9WgXcQ</p>"),
+    "linked addresses": shaped(
+        "",
+        '<p><a href="https://t.me/durov/1" rel="noopener noreferrer">https://t.me/durov/1</a></p>',
+    ),
+    "paragraphs starting an address": shaped("", "<p>https://www.youtube.com/watch?v=aaaa"),
+    "table cells": shaped("<table><tbody><tr>", "<th>h</th><td>d</td>"),
+    "nested tables": shaped("", "<table><tr><td>"),
+    "long address": shaped("<p>https://youtube.com/watch?v=", "a"),
+}
+
+
+@pytest.mark.parametrize("shape", DISPLAY_SHAPES.values(), ids=DISPLAY_SHAPES)
+def test_the_body_is_made_readable_in_linear_time(shape):
+    assert_linear(lambda body: display_html(sanitize_html(body)), shape, BODY_SIZES)
 
 
 PAGE_BODY_SHAPES = {
