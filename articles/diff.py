@@ -5,7 +5,6 @@ import difflib
 import html
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -24,10 +23,57 @@ def html_paragraphs(markup):
     return [line.strip() for line in html.unescape(text).splitlines() if line.strip()]
 
 
+def _simple_opcodes(a, b):
+    """Opcodes where one side has at most one item."""
+    n, m = len(a), len(b)
+    if not n or not m:
+        return [("delete" if n else "insert", 0, n, 0, m)] if n or m else []
+    if n == 1:
+        if a[0] in b:
+            k = b.index(a[0])
+            ops = [("insert", 0, 0, 0, k)] if k else []
+            return [*ops, ("equal", 0, 1, k, k + 1), ("insert", 1, 1, k + 1, m)]
+        return [("replace", 0, 1, 0, m)]
+    if b[0] in a:
+        k = a.index(b[0])
+        ops = [("delete", 0, k, 0, 0)] if k else []
+        return [*ops, ("equal", k, k + 1, 0, 1), ("delete", k + 1, n, 1, 1)]
+    return [("replace", 0, n, 0, 1)]
+
+
+def opcodes(a, b):
+    """difflib's opcodes for turning `a` into `b`, with the common start and end set aside
+    first: most edits touch a few places of a long text, and the matcher then sees only
+    those (repeated paragraphs would otherwise cost it the square of their number)."""
+    start, end = 0, 0
+    limit = min(len(a), len(b))
+    while start < limit and a[start] == b[start]:
+        start += 1
+    while end < limit - start and a[len(a) - 1 - end] == b[len(b) - 1 - end]:
+        end += 1
+    a_middle, b_middle = a[start : len(a) - end], b[start : len(b) - end]
+    if len(a_middle) <= 1 or len(b_middle) <= 1:  # nothing for a matcher to find: say so
+        middle = _simple_opcodes(a_middle, b_middle)
+    else:
+        # difflib's own heuristic, on from 200 items: one repeated everywhere (the same short
+        # paragraph a hundred times, "the" in a long paragraph) is matched only next to
+        # others, or the matcher's time grows as the square of its count, or worse.
+        middle = difflib.SequenceMatcher(None, a_middle, b_middle, autojunk=True).get_opcodes()
+    result = [("equal", 0, start, 0, start)] if start else []
+    result += [
+        (op, i1 + start, i2 + start, j1 + start, j2 + start)
+        for op, i1, i2, j1, j2 in middle
+        if i2 > i1 or j2 > j1
+    ]
+    if end:
+        result.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+    return result
+
+
 def _words(old, new):
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     parts = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes(a, b):
         if op == "equal":
             parts.append(escape("".join(a[i1:i2])))
             continue
@@ -41,8 +87,7 @@ def _words(old, new):
 def inline_diff(old_lines, new_lines):
     """Paragraphs compared first (cheap on long texts), then words inside changed ones."""
     out = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes(old_lines, new_lines):
         if op == "equal":
             out.extend(format_html("<p>{}</p>", line) for line in old_lines[i1:i2])
         elif op == "replace" and i2 - i1 == j2 - j1:
@@ -101,11 +146,17 @@ class Block:
         return " ".join(word for word, _formats, _href in self.words)
 
 
-class _Reader(HTMLParser):
-    """Sanitized HTML as blocks of words, each word with its formats and its link target."""
+_MARKUP = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<[^>]*>|([^<]+)")
+_HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+class _Reader:
+    """Sanitized HTML as blocks of words, each word with its formats and its link target.
+    The sanitizer's output is regular (quoted attributes, escaped text), so one regular
+    expression reads it, in one pass."""
 
     def __init__(self):
-        super().__init__(convert_charrefs=True)
+        self.format_names = {tag: str(name) for tag, name in INLINE_FORMATS.items()}
         self.blocks, self.formats, self.lists = [], [], []
         self.href, self.quoted, self.block = None, 0, None
         self.joinable = False  # the last text ended inside a word
@@ -119,6 +170,17 @@ class _Reader(HTMLParser):
         if self.block is not None and self.block.words:
             self.blocks.append(self.block)
         self.block = None
+
+    def feed(self, markup):
+        for match in _MARKUP.finditer(markup):
+            closing, tag, attrs, text = match.groups()
+            if text is not None:
+                self.handle_data(html.unescape(text))
+            elif tag and closing:
+                self.handle_endtag(tag.lower())
+            elif tag:
+                self.handle_starttag(tag.lower(), attrs)
+        self._close()
 
     def handle_starttag(self, tag, attrs):
         if tag in BLOCKS:
@@ -135,9 +197,10 @@ class _Reader(HTMLParser):
             self._close()
             self.block = Block(kind)
         elif tag == "a":
-            self.href = dict(attrs).get("href") or ""
-        elif tag in INLINE_FORMATS:
-            self.formats.append(str(INLINE_FORMATS[tag]))
+            href = _HREF.search(attrs)
+            self.href = html.unescape(href[1]) if href else ""
+        elif tag in self.format_names:
+            self.formats.append(self.format_names[tag])
 
     def handle_endtag(self, tag):
         if tag in BLOCKS:
@@ -150,8 +213,8 @@ class _Reader(HTMLParser):
             self.quoted = max(0, self.quoted - 1)
         elif tag == "a":
             self.href = None
-        elif tag in INLINE_FORMATS and str(INLINE_FORMATS[tag]) in self.formats:
-            self.formats.remove(str(INLINE_FORMATS[tag]))
+        elif self.format_names.get(tag) in self.formats:
+            self.formats.remove(self.format_names[tag])
 
     def handle_data(self, data):
         if self.block is None:
@@ -173,8 +236,6 @@ class _Reader(HTMLParser):
 def html_blocks(markup):
     reader = _Reader()
     reader.feed(markup or "")
-    reader.close()
-    reader._close()
     return reader.blocks
 
 
@@ -218,10 +279,7 @@ def _links(blocks):
 def _link_changes(old_blocks, new_blocks):
     old, new = _links(old_blocks), _links(new_blocks)
     changes = []
-    matcher = difflib.SequenceMatcher(
-        None, [text for text, _href in old], [text for text, _href in new], autojunk=False
-    )
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes([t for t, _href in old], [t for t, _href in new]):
         if op == "equal":
             for (text, was), (_text, now) in zip(old[i1:i2], new[j1:j2], strict=True):
                 if was != now:
@@ -281,14 +339,11 @@ def _format_changes(pairs):
 def _matched_words(old_block, new_block):
     """Pairs of words that are the same in both blocks, in order."""
     a, b = old_block.words, new_block.words
-    if [w for w, _f, _h in a] == [w for w, _f, _h in b]:
-        return list(zip(a, b, strict=True))
-    matcher = difflib.SequenceMatcher(
-        None, [w for w, *_rest in a], [w for w, *_rest in b], autojunk=False
-    )
-    return [
-        (a[i + k], b[j + k]) for i, j, size in matcher.get_matching_blocks() for k in range(size)
-    ]
+    pairs = []
+    for op, i1, i2, j1, _j2 in opcodes([w for w, *_rest in a], [w for w, *_rest in b]):
+        if op == "equal":
+            pairs.extend(zip(a[i1:i2], b[j1 : j1 + i2 - i1], strict=True))
+    return pairs
 
 
 def markup_changes(old_markup, new_markup):
@@ -298,10 +353,7 @@ def markup_changes(old_markup, new_markup):
     cheap."""
     old_blocks, new_blocks = html_blocks(old_markup), html_blocks(new_markup)
     changes = _link_changes(old_blocks, new_blocks)
-    matcher = difflib.SequenceMatcher(
-        None, [b.text for b in old_blocks], [b.text for b in new_blocks], autojunk=False
-    )
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in opcodes([b.text for b in old_blocks], [b.text for b in new_blocks]):
         if op not in {"equal", "replace"} or i2 - i1 != j2 - j1:
             continue  # added or removed paragraphs: the word diff shows them
         for old, new in zip(old_blocks[i1:i2], new_blocks[j1:j2], strict=True):

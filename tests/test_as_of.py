@@ -418,3 +418,37 @@ def test_a_version_preview_uses_the_labels_and_notices_of_its_time(client, edito
 
     assert b"Acme (banned in Russia)" in page and b"The old legal text." in page
     assert b"(banned in Russia)" not in current and b"The new legal text." in current
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("", ""),
+        ("abc", "abc"),
+        ("abc", ""),
+        ("", "abc"),
+        ("aaaa", "aa"),
+        ("abxcd", "abycd"),
+        ("abcabc", "abc"),
+        ("xabc", "abcx"),
+        ("aXbXc", "aYbYc"),
+        ("a", "xay"),
+        ("xay", "a"),
+        ("q", "xay"),
+        ("xay", "q"),
+        ("ab" * 800, "ba" * 800),
+    ],
+)
+def test_the_opcodes_turn_one_sequence_into_the_other(a, b):
+    from articles.diff import opcodes
+
+    rebuilt = []
+    covered_a = covered_b = 0
+    for op, i1, i2, j1, j2 in opcodes(list(a), list(b)):
+        assert (i1, j1) == (covered_a, covered_b)
+        if op == "equal":
+            assert a[i1:i2] == b[j1:j2]
+        rebuilt.append(b[j1:j2])
+        covered_a, covered_b = i2, j2
+    assert (covered_a, covered_b) == (len(a), len(b))
+    assert "".join(rebuilt) == b
