@@ -64,3 +64,35 @@ def test_the_archived_view_shows_a_label_in_force_then_and_not_now(live_server, 
     page.get_by_role("button", name="Show the page").click()
     assert "The article did not exist yet" in page.locator("#not-public").inner_text()
     page.screenshot(path="/tmp/i13-asof-not-public.png")
+
+
+def test_the_diff_shows_a_link_retargeted_formatting_and_tags(live_server, page):
+    from articles.models import Article
+
+    make_staff("editor", group="Editor")
+    article = make_article(
+        title="Summit in Vilnius",
+        body='<p>Leaders met at the <a href="https://nato.example/summit">NATO</a> summit.</p>'
+        "<p>What was agreed</p><p>A plan for air defence.</p>",
+        tags=["NATO", "Vilnius"],
+    )
+    article = Article.objects.get(pk=article.pk)  # as a later request would
+    article.body = (
+        '<p>Leaders met at the <a href="https://nato.example/summit-2026">NATO</a> summit.</p>'
+        "<h2>What was agreed</h2><p>A plan for <strong>air defence</strong>.</p>"
+    )
+    article.save()
+    article.tags.set(["NATO", "air defence"])
+
+    sign_in(page, live_server, "editor")
+    page.goto(live_server.url + reverse("admin:articles_article_history", args=[article.pk]))
+    page.get_by_role("button", name="Compare the chosen versions").click()
+    notes = page.locator(".diff-notes").inner_text()
+    assert (
+        "now points to https://nato.example/summit-2026, was https://nato.example/summit" in notes
+    )
+    assert "“What was agreed” is now a heading (level 2), was a paragraph." in notes
+    assert "“air defence.” is now bold." in notes
+    assert page.locator("ins", has_text="air defence").is_visible()
+    assert page.locator("del", has_text="Vilnius").is_visible()
+    page.screenshot(path="/tmp/i13-asof-diff.png", full_page=True)
