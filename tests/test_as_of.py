@@ -452,3 +452,32 @@ def test_the_opcodes_turn_one_sequence_into_the_other(a, b):
         covered_a, covered_b = i2, j2
     assert (covered_a, covered_b) == (len(a), len(b))
     assert "".join(rebuilt) == b
+
+
+def archived_view_queries(client, count, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    section = make_section()
+    article = make_article(
+        section=section,
+        tags=[f"tag {n}" for n in range(count)],
+        authors=[make_author() for _ in range(count)],
+        body="".join(f"<p>{name}{n} said so.</p>" for n in range(count)),
+    )
+    for n in range(count):
+        Correction.objects.create(article=article, text=f"Correction {n}.")
+        notice = make_notice(scope=Notice.Scope.SECTIONS, sections=[section])
+        make_notice(scope=Notice.Scope.ARTICLES, articles=[article])
+        make_label(f"{name}{n}", notice=notice)
+    url = as_of_url(article, local(timezone.now() + timedelta(minutes=1)))
+    client.get(url)  # the session and the cache's versions, once
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_archived_view_runs_the_same_queries_however_much_it_shows(client, editor):
+    client.force_login(editor)
+    one = archived_view_queries(client, 1, "Alpha")
+    assert archived_view_queries(client, 12, "Beta") == one
