@@ -32,10 +32,11 @@ from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
 from newsroom.richtext import sanitize_html, validate_html_limits
 
 from . import metadata, workflow
-from .diff import field_diffs
+from .diff import field_diffs, markup_changes, relation_changes
 from .editing_admin import AutosaveForm, EditingDesk
 from .forms import TagListField
 from .models import EDITOR_EXTENSIONS, Article, Author, Correction, PendingChanges, Section
+from .views import article_page
 
 
 @admin.register(Section)
@@ -221,6 +222,18 @@ class WithdrawalForm(forms.Form):
             "read: “This article was withdrawn on <date>: <reason>”."
         )
         % {"limit": workflow.WITHDRAWAL_REASON_MAX_LENGTH},
+    )
+
+
+class AsOfForm(forms.Form):
+    at = forms.DateTimeField(
+        label=_("View as published on"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("A date and time, in the site's time zone."),
+        error_messages={
+            "required": _("Choose the date and time to look at."),
+            "invalid": _("Enter a date and time, for example 2026-11-27 14:00."),
+        },
     )
 
 
@@ -657,6 +670,11 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
                 name=f"{info}_discard_changes",
             ),
             path(
+                "<path:object_id>/as-of/",
+                view(self.as_of_view),
+                name=f"{info}_as_of",
+            ),
+            path(
                 "<path:object_id>/history/compare/",
                 view(self.history_compare_view),
                 name=f"{info}_history_compare",
@@ -689,6 +707,9 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
             "subtitle": None,
             "page_obj": page,
             "can_restore": self.has_change_permission(request, article),
+            "as_of_form": AsOfForm(
+                initial={"at": timezone.localtime().replace(second=0, microsecond=0)}
+            ),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/articles/article/history.html", context)
@@ -715,10 +736,53 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
             "old": old,
             "new": new,
             "diffs": field_diffs(old, new, ["title", "lead", "body"]),
+            "markup_changes": markup_changes(old.body, new.body),
+            "relation_changes": relation_changes(old, new),
             "other_changes": other_changes,
             "can_restore": self.has_change_permission(request, article),
         }
         return TemplateResponse(request, "admin/articles/article/history_compare.html", context)
+
+    def as_of_view(self, request, object_id):
+        """The article exactly as readers saw it at a chosen moment: the version in force then,
+        with the notices, labels and corrections of then. Rendered afresh (what is cached is
+        today's page), under a banner saying it is an archived view."""
+        article = self._article_for_history(request, object_id)
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        form = AsOfForm(request.GET if "at" in request.GET else None, initial={"at": now})
+        if not form.is_valid():
+            return self.as_of_form_page(request, article, form)
+        moment = form.cleaned_data["at"]
+        version = article.version_at(moment)
+        if version is None or not version.was_public_at(moment):
+            return self.as_of_form_page(request, article, form, moment=moment, version=version)
+        context = article_page(
+            request,
+            version.as_shown(moment),
+            version=version,
+            as_of=moment,
+            no_shared_parts=True,  # an archived view must never stand in a part readers get
+        )
+        response = TemplateResponse(request, "articles/article_as_of.html", context)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def as_of_form_page(self, request, article, form, *, moment=None, version=None):
+        """The choice of a moment, with the form's errors, or why nothing was public then."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("As published: %s") % article,
+            "subtitle": None,
+            "form": form,
+            "moment": moment,
+            "version": version,
+            "first_version": moment and version is None and article.history.last(),
+            "scheduled": version is not None and version.status == Article.Status.PUBLISHED,
+            "withdrawn": version is not None and version.status == Article.Status.WITHDRAWN,
+        }
+        return TemplateResponse(request, "admin/articles/article/as_of.html", context)
 
     def history_restore_view(self, request, object_id, history_id):
         article = self._article_for_history(request, object_id)

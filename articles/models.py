@@ -27,6 +27,10 @@ from django_prose_editor.fields import ProseEditorField
 from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
+from simple_history.signals import (
+    post_create_historical_record,
+    pre_create_historical_record,
+)
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
@@ -147,6 +151,90 @@ class Author(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class VersionedRelations(models.Model):
+    """What each version of an article records besides its own columns: its tags and authors
+    as they were, by name (an author renamed or deleted later stays as the byline read then).
+
+    Filled when the version is made, and refreshed when the tags or authors change after it
+    (the admin writes them after the article row: see `relations_changed`)."""
+
+    version_tags = models.JSONField(_("tags"), default=list, blank=True, editable=False)
+    # [{"id": 3, "name": "Anna Example", "slug": "anna-example"}], in byline order.
+    version_authors = models.JSONField(_("authors"), default=list, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def tag_names(self):
+        return list(self.version_tags or ())
+
+    @property
+    def author_names(self):
+        return [author["name"] for author in self.version_authors or ()]
+
+    def was_public_at(self, moment):
+        """Readers could open this version at `moment` (the rule of `published()`, then)."""
+        return (
+            self.status == Article.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= moment
+        )
+
+    def as_shown(self, moment):
+        """The article as this version showed it, with its tags and authors then and the
+        corrections that existed at `moment`, loaded so that the article template reads them
+        as it reads a live article's (`with_details`)."""
+        article = self.instance
+        tags = self.tag_names
+        current = {
+            name: (pk, slug)
+            for pk, name, slug in Tag.objects.filter(name__in=tags).values_list(
+                "pk", "name", "slug"
+            )
+        }
+        shown = {
+            "authors": [
+                Author(pk=a["id"], name=a["name"], slug=a["slug"]) for a in self.version_authors
+            ],
+            # A tag deleted since keeps its name, with no row (and no page) behind it.
+            "tags": [
+                Tag(
+                    pk=current.get(name, (None,))[0],
+                    name=name,
+                    slug=current.get(name, (None, None))[1] or addressable_tag_slug(name, ""),
+                )
+                for name in tags
+            ],
+            "corrections": list(
+                Correction.history.as_of(moment)
+                .filter(article_id=article.pk)
+                .order_by("created_at", "id")
+            ),
+        }
+        article._prefetched_objects_cache = {}
+        for name, rows in shown.items():
+            queryset = getattr(article, name).get_queryset()
+            queryset._result_cache, queryset._prefetch_done = rows, True
+            article._prefetched_objects_cache[name] = queryset
+        return article
+
+
+def current_relations(article):
+    """The tags and authors a version of `article` records (VersionedRelations)."""
+    return {
+        "version_tags": sorted(article.tags.names()),
+        "version_authors": list(
+            article.authors.order_by("name", "pk").values("id", "name", "slug")
+        ),
+    }
+
+
+ARTICLE_HISTORY = HistoricalRecords(
+    excluded_fields=["excerpt", "search_vector"], bases=[VersionedRelations]
+)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and due. A future date is a schedule."""
@@ -169,7 +257,7 @@ class ArticleQuerySet(models.QuerySet):
         So that the cost does not grow with the archive, only the most recent
         RELATED_CANDIDATES articles sharing a tag are ranked, with the newest `limit` of the
         section (an older one sharing no tag always ranks below those)."""
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.tags.all() if tag.pk]  # not a tag deleted since
         article_type = ContentType.objects.get_for_model(Article)
         tagged = TaggedItem.objects.filter(content_type=article_type, tag_id__in=tag_ids)
         # A subquery per candidate, not a join: taggit's object_id is an integer and the join
@@ -372,8 +460,8 @@ class Article(models.Model):
     )
 
     objects = ArticleManager()
-    # Every save is kept with who and why; tags and authors are not versioned.
-    history = HistoricalRecords(excluded_fields=["excerpt", "search_vector"])
+    # Every save is kept with who and why, with the tags and authors of the time.
+    history = ARTICLE_HISTORY
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -420,6 +508,15 @@ class Article(models.Model):
         if not {"authors", "tags", "corrections"} <= loaded:
             prefetch_related_objects([self], "authors", "tags", "corrections")
         return self
+
+    def version_at(self, moment):
+        """The version in force at `moment`: the latest saved at or before it, or None."""
+        return (
+            self.history.filter(history_date__lte=moment)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
 
     @property
     def cache_key(self):
@@ -577,6 +674,9 @@ class Correction(models.Model):
         _("text"), max_length=2000, help_text=_("What was wrong and what is right now. Plain text.")
     )
 
+    # What the page showed on a given day includes corrections later changed or removed.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("correction")
@@ -603,8 +703,51 @@ def article_tags_changed(sender, instance, action, **kwargs):
     if action in {"pre_remove", "pre_clear"} and isinstance(instance, Article):
         instance._announce_before = invalidation.article_keys(instance)
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Article):
+        record_relations([instance])
         Article.objects.filter(pk=instance.pk).update_search_documents()
         invalidation.article_changed(instance, before=getattr(instance, "_announce_before", ()))
+
+
+@receiver(pre_create_historical_record, sender=Article.history.model)
+def version_records_relations(sender, instance, history_instance, **kwargs):
+    for name, value in current_relations(instance).items():
+        setattr(history_instance, name, value)
+
+
+@receiver(post_create_historical_record, sender=Article.history.model)
+def remember_the_version_made(sender, instance, history_instance, **kwargs):
+    instance._version_made = history_instance.history_id
+
+
+def record_relations(articles):
+    """Tags or authors changed: the version records them.
+
+    The admin (and the workflow's restore, and `article.tags.set()` after a create) writes
+    them right after saving the row, on the same article object: that save's version is then
+    brought up to date rather than followed by a second one. Any other change of tags or
+    authors is a version of its own."""
+    for article in articles:
+        newest = article.history.values_list("history_id", flat=True).first()
+        if newest is not None and newest == getattr(article, "_version_made", None):
+            Article.history.filter(history_id=newest).update(**current_relations(article))
+            continue
+        reason = getattr(article, "_change_reason", None)
+        article._change_reason = _("Tags or authors changed")
+        ARTICLE_HISTORY.create_historical_record(article, "~")
+        article._change_reason = reason
+
+
+@receiver(m2m_changed, sender=Article.authors.through)
+def article_authors_changed(sender, instance, action, pk_set, **kwargs):
+    if not kwargs["reverse"]:
+        if action in {"post_add", "post_remove", "post_clear"}:
+            record_relations([instance])
+    elif action == "pre_clear":  # from the author's side: which articles, before they go
+        instance._cleared_articles = list(instance.articles.values_list("pk", flat=True))
+    elif action in {"post_add", "post_remove"}:
+        record_relations(Article.objects.filter(pk__in=pk_set))
+    elif action == "post_clear":
+        record_relations(Article.objects.filter(pk__in=instance._cleared_articles))
 
 
 @receiver(post_save, sender=Tag)

@@ -311,11 +311,13 @@ def article_preview(request, pk, history_id=None):
     if not (user.is_active and user.is_staff and user.has_perm("articles.view_article")):
         raise Http404
     article = get_object_or_404(Article.objects.for_detail(), pk=pk)
-    version = pending = None
+    version = pending = moment = None
     if history_id is not None:
         versions = article.history.select_related("history_user")
         version = get_object_or_404(versions, history_id=history_id)
-        article = version.instance
+        # With the tags, authors, corrections, notices and labels of the version's time.
+        moment = version.history_date
+        article = version.as_shown(moment)
     else:
         pending = workflow.pending_changes(article)
         if pending:  # what the desk is working on, not what readers see
@@ -325,7 +327,9 @@ def article_preview(request, pk, history_id=None):
         request,
         "articles/article_preview.html",
         # An unpublished version must never stand in a part shared with readers.
-        article_page(request, article, version=version, pending=pending, no_shared_parts=True),
+        article_page(
+            request, article, version=version, pending=pending, as_of=moment, no_shared_parts=True
+        ),
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -166,8 +166,9 @@ def withdraw(article, *, by, reason):
     )
 
 
-# The fields a restore brings back. Not the state (restoring never publishes or unpublishes),
-# not the slug (the published address stays) and not the image file (it may be gone).
+# The fields a restore brings back (with the tags and authors). Not the state (restoring never
+# publishes or unpublishes), not the slug (the published address stays) and not the image file
+# (it may be gone).
 RESTORED_FIELDS = [
     "title",
     "section_id",
@@ -191,10 +192,11 @@ def restore(article, version, *, by):
         raise PermissionDenied(_("You cannot change this article."))
     if version.id != article.pk:
         raise WorkflowError(_("That version belongs to another article."))
+    before = invalidation.article_keys(article)  # the author and tag lists it may leave
     for name in RESTORED_FIELDS:
         setattr(article, name, getattr(version, name))
     when = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M")
-    return _save(
+    _save(
         article,
         by,
         _("Restored the version of %(when)s") % {"when": when},
@@ -202,6 +204,13 @@ def restore(article, version, *, by):
         article.status,
         version=version.history_id,
     )
+    # After the row, as the admin does; the new version then records them (record_relations).
+    # An author deleted since cannot come back: the byline keeps those who still exist.
+    article.tags.set(version.tag_names)
+    author_ids = [author["id"] for author in version.version_authors]
+    article.authors.set(Author.objects.filter(pk__in=author_ids))
+    invalidation.article_changed(article, before=before)
+    return article
 
 
 # Drafts of live articles. What the public sees is the article row; while an article is live,

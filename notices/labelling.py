@@ -267,6 +267,69 @@ def load_snapshot(day=None):
     ), labels
 
 
+def load_snapshot_as_of(moment):
+    """The notices and the labels as readers saw them at `moment`, from their history: each
+    notice's text, placement, scope and chosen sections or articles then, and the labels in
+    force then. Four to six queries, whatever the history holds."""
+    from .models import Label, Notice, in_force
+
+    day = timezone.localdate(moment)
+    labels = tuple(
+        LabelData.of(label)
+        for label in Label.history.as_of(moment)
+        .filter(in_force(day))
+        .order_by("notice_id", "position", "name", "id")
+    )
+    records = list(
+        Notice.history.filter(history_date__lte=moment)
+        .latest_of_each()
+        .exclude(history_type="-")
+        .filter(active=True)
+        .order_by("placement", "position", "id")
+    )
+    scoped = {}
+    for scope, relation, column in [
+        (Notice.Scope.SECTIONS, "sections", "section_id"),
+        (Notice.Scope.ARTICLES, "articles", "article_id"),
+    ]:
+        ids = {record.history_id: record.id for record in records if record.scope == scope}
+        if ids:
+            through = getattr(Notice.history.model, relation).model  # the m2m history
+            for history_id, target in through.objects.filter(history_id__in=ids).values_list(
+                "history_id", column
+            ):
+                scoped.setdefault(ids[history_id], set()).add(target)
+    by_notice = {}
+    for label in labels:
+        by_notice.setdefault(label.notice_id, []).append(label)
+    notices = tuple(
+        NoticeData.of(record.instance, by_notice.get(record.id, ()), scoped.get(record.id, ()))
+        for record in records
+    )
+    return notices, labels
+
+
+_as_of_memo = None  # (key, Snapshot): one archived view renders several notices and a body
+
+
+def snapshot_as_of(moment):
+    """`load_snapshot_as_of(moment)`, kept for this process until a notice or label changes
+    (a moment in the past can still gain history: a later edit is dated now, not then)."""
+    global _as_of_memo
+    version = invalidation.versions(invalidation.NOTICES)[invalidation.NOTICES]
+    key = f"notices:as-of:{version}:{moment.isoformat()}"
+    memo = _as_of_memo
+    if memo is not None and memo.key == key:
+        return memo
+    _as_of_memo = Snapshot(key, *load_snapshot_as_of(moment))
+    return _as_of_memo
+
+
+def snapshot_for(moment=None):
+    """Today's snapshot, or the one of `moment` (an archived view of a page)."""
+    return snapshot() if moment is None else snapshot_as_of(moment)
+
+
 _memo = None  # (key, Snapshot) of this process: no unpickling, no recompiling per request
 
 
@@ -287,10 +350,13 @@ def snapshot():
     return cached
 
 
-def labelled_body(article):
+def labelled_body(article, moment=None):
     """The article body as readers see it (tables and embeds: richtext.display_html) with its
     mentions labelled, cached per article version. An embed's provider is named in its
-    block's text, so the name is labelled there when it is the first mention."""
+    block's text, so the name is labelled there when it is the first mention. At `moment`,
+    with the labels in force then (not cached: an editor's archived view)."""
+    if moment is not None:
+        return label_html(display_html(article.body), snapshot_as_of(moment).matcher)
     snap = snapshot()
     stamp = article.updated_at.timestamp() if article.updated_at else ""
     key = f"{snap.key}:body:{article.pk}:{stamp}"

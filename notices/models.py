@@ -111,15 +111,19 @@ class Notice(ShowsOnPages):
         super().save(*args, **kwargs)
 
 
+def in_force(day):
+    """Active, and the register applies on that day: for labels and their history."""
+    return (
+        (models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day))
+        & (models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day))
+        & models.Q(active=True)
+    )
+
+
 class LabelQuerySet(models.QuerySet):
     def in_force(self, day=None):
         """Active, and the register applies on that day (today by default)."""
-        day = day or timezone.localdate()
-        return self.filter(
-            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
-            models.Q(valid_until__isnull=True) | models.Q(valid_until__gte=day),
-            active=True,
-        )
+        return self.filter(in_force(day or timezone.localdate()))
 
 
 class Label(ShowsOnPages):

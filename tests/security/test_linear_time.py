@@ -217,6 +217,55 @@ def test_an_article_page_shows_a_long_body_in_linear_time(client, section, shape
     assert_linear(read, shape, BODY_SIZES)
 
 
+def version_pairs(old_unit, new_unit, *, every=1):
+    """Two bodies of about `size` bytes: `old_unit` repeated, and the same with every
+    `every`-th unit made `new_unit`."""
+
+    def make(size):
+        count = max(1, size // max(len(old_unit), len(new_unit)))
+        units = range(count)
+        old = "".join(old_unit for _ in units)
+        new = "".join(new_unit if n % every == 0 else old_unit for n in units)
+        return old, new
+
+    return make
+
+
+DIFF_SHAPES = {
+    "every link retargeted": version_pairs(
+        '<p>Talks at <a href="https://a.example/">NATO</a> went on.</p>',
+        '<p>Talks at <a href="https://b.example/">NATO</a> went on.</p>',
+    ),
+    "every other paragraph's formatting": version_pairs(
+        "<p>One <strong>two</strong> three.</p>", "<p>One two <em>three</em>.</p>", every=2
+    ),
+    "every other paragraph's words": version_pairs(
+        "<p>Glaciers retreat.</p>", "<p>Glaciers advance.</p>", every=2
+    ),
+    "paragraphs into headings": version_pairs("<p>Next</p>", "<h2>Next</h2>", every=3),
+}
+
+
+@pytest.mark.parametrize("shape", DIFF_SHAPES.values(), ids=DIFF_SHAPES)
+def test_the_diff_of_two_long_versions_is_shown_in_linear_time(client, editor, section, shape):
+    client.force_login(editor)
+
+    def make(size):
+        old, new = shape(size)
+        article = published(section, body=old)
+        article.body = new
+        article.save()
+        versions = article.history.values_list("history_id", flat=True)
+        query = {"old": versions[1], "new": versions[0]}
+        return reverse("admin:articles_article_history_compare", args=[article.pk]), query
+
+    def compare(address):
+        url, query = address
+        assert client.get(url, query).status_code == 200
+
+    assert_linear(compare, make, BODY_SIZES)
+
+
 COMMENT_SHAPES = {
     "long run of one char": shaped("", "x"),
     "web addresses": shaped("", "www.a"),

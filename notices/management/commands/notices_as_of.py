@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
 
-from notices.models import Label, Notice
+import notices
+from notices.models import Notice
 
 
 def text_of(html):
@@ -27,44 +28,26 @@ class Command(BaseCommand):
         moment, day = self.parse(when)
         self.stdout.write(f"Notices and labels as of {moment.isoformat()}")
 
-        labels = [
-            label
-            for label in Label.history.as_of(moment).order_by("notice_id", "position", "name")
-            if label.active
-            and (label.valid_from is None or label.valid_from <= day)
-            and (label.valid_until is None or label.valid_until >= day)
-        ]
-        by_notice = {}
-        for label in labels:
-            by_notice.setdefault(label.notice_id, []).append(label)
-
-        notices = [
-            notice
-            for notice in Notice.history.as_of(moment).order_by("placement", "position", "pk")
-            if notice.active
-        ]
-        for notice in notices:
+        snapshot = notices.as_of(moment)  # what the archived view of a page shows too
+        for notice in snapshot.notices:
             self.stdout.write("")
             self.stdout.write(
-                f"== {notice.name} [{notice.get_placement_display()}; "
-                f"{notice.get_scope_display()}; position {notice.position}]"
+                f"== {notice.name} [{Notice.Placement(notice.placement).label}; "
+                f"{Notice.Scope(notice.scope).label}; position {notice.position}]"
             )
             if notice.body:
                 self.stdout.write(text_of(notice.body))
-            listed = by_notice.get(notice.pk, [])
-            if listed and notice.list_format == Notice.ListFormat.NAMES:
-                self.stdout.write("; ".join(label.listed_as or label.name for label in listed))
-            elif listed and notice.list_format:
+            if notice.labels and notice.list_format == Notice.ListFormat.NAMES:
+                self.stdout.write("; ".join(label.listing for label in notice.labels))
+            elif notice.labels:
                 self.stdout.write(
-                    ", ".join(
-                        f"{label.listed_as or label.name} ({label.label_text})" for label in listed
-                    )
+                    ", ".join(f"{label.listing} ({label.label_text})" for label in notice.labels)
                 )
 
         self.stdout.write("")
-        self.stdout.write(f"== Labels in force ({len(labels)})")
-        for label in labels:
-            aliases = ", ".join(line.strip() for line in label.aliases.splitlines() if line.strip())
+        self.stdout.write(f"== Labels in force ({len(snapshot.labels)})")
+        for label in snapshot.labels:
+            aliases = ", ".join(label.terms[1:])
             self.stdout.write(
                 f"{label.name} ({label.label_text})" + (f"; aliases: {aliases}" if aliases else "")
             )
