@@ -253,7 +253,7 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
     search_fields = ["title", "lead", "slug", "authors__name", "body", "tags__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["authors", "section"]
+    autocomplete_fields = ["authors", "section", "image"]
     readonly_fields = ["image_preview", "reading_time", "created_at", "updated_at"]
     inlines = [CorrectionInline]
     actions = ["publish_now", "unpublish", "withdraw", "delete_selected"]
@@ -277,14 +277,11 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
         (
             _("Image"),
             {
-                "fields": [
-                    "image",
-                    "image_preview",
-                    "image_alt",
-                    "image_caption",
-                    "image_credit",
-                    "image_credit_url",
-                ]
+                "fields": ["image", "image_preview"],
+                "description": _(
+                    "The description, caption, credit and focal point belong to the image in "
+                    "the media library: change them there, for every article that uses it."
+                ),
             },
         ),
         (_("Source"), {"fields": ["source_name", "source_url"]}),
@@ -362,10 +359,20 @@ class ArticleAdmin(AnnouncesChanges, admin.ModelAdmin):
 
     @admin.display(description=_("preview"))
     def image_preview(self, article):
-        if not article.image:
+        """The saved image as the lead shows it (cropped around its focal point)."""
+        image = article.image
+        renditions = image.wide_renditions if image else []
+        if not renditions:
             return _("No image yet.")
         return format_html(
-            '<img src="{}" alt="" style="max-width: 360px; max-height: 240px">', article.image.url
+            '<img src="{}" alt="" width="{}" height="{}" style="max-width: 360px; height: auto">'
+            '<br>{} · <a href="{}">{}</a>',
+            renditions[0][2],
+            renditions[0][0],
+            renditions[0][1],
+            image.alt_text or _("No description"),
+            reverse("admin:media_image_change", args=[image.pk]),
+            _("Edit in the library"),
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

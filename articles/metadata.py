@@ -16,8 +16,10 @@ def logo_url(request):
 
 
 def image_url(request, article):
-    """The article's picture, or the site's logo for an article without one."""
-    return request.build_absolute_uri(article.image.url) if article.image else logo_url(request)
+    """The article's picture (its largest landscape rendition, in the original format, which
+    every social network reads), or the site's logo for an article without one."""
+    card = article.image.social_rendition if article.image else None
+    return request.build_absolute_uri(card[3]) if card else logo_url(request)
 
 
 def publisher(request):

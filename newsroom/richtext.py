@@ -9,6 +9,7 @@ import re
 import string
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -30,6 +31,35 @@ _cleaner = nh3.Cleaner(
     url_schemes=ALLOWED_URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,
+)
+
+# An article's body may also hold images from the media library (the editor's figures): only
+# `<figure>`, `<figcaption>` and an `<img>` naming its library record (data-file, an integer).
+# Its src is kept for the editor only when it is one of our own media files; the public page
+# draws every such image again from its record (media/body.py), and drops any other.
+BODY_TAGS = ALLOWED_TAGS | {"figure", "figcaption", "img"}
+BODY_ATTRIBUTES = ALLOWED_ATTRIBUTES | {"img": {"src", "alt", "data-file"}}
+_LIBRARY_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _body_attribute(tag, attribute, value):
+    if tag != "img":
+        return value
+    if attribute == "data-file":
+        return value if _LIBRARY_ID.fullmatch(value) else None
+    if attribute == "src":
+        own = settings.MEDIA_URL
+        return value if value.startswith(own) and not value.startswith("//") else None
+    return value
+
+
+_body_cleaner = nh3.Cleaner(
+    tags=BODY_TAGS,
+    attributes=BODY_ATTRIBUTES,
+    url_schemes=ALLOWED_URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+    attribute_filter=_body_attribute,
 )
 
 # Elements that never have a closing tag and so never deepen the tree.
@@ -137,14 +167,19 @@ def validate_html_limits(html):
         )
 
 
-def sanitize_html(html):
+def sanitize_html(html, *, cleaner=_cleaner):
     """Keep what editors use (ALLOWED_TAGS: paragraphs, headings, emphasis, links, lists,
     quotes) and drop everything else, whatever the editor or a paste produced."""
     if not html:
         return ""
-    cleaned = _cleaner.clean(html).strip()
+    cleaned = cleaner.clean(html).strip()
     # The rich-text editor leaves one empty paragraph in an empty field.
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
+
+
+def sanitize_body_html(html):
+    """An article body: what sanitize_html() keeps, and images from the media library."""
+    return sanitize_html(html, cleaner=_body_cleaner)
 
 
 def html_to_text(html):
