@@ -130,7 +130,7 @@ class ImageAdmin(admin.ModelAdmin):
             raise PermissionDenied
         images = Image.objects.all()
         if query:
-            images, _ = self.get_search_results(request, images, query)
+            images, _duplicates = self.get_search_results(request, images, query)
         page = Paginator(images, CHOOSER_PAGE_SIZE).get_page(request.GET.get("page"))
         uploaded = request.GET.get("uploaded", "")
         context = {
