@@ -9,6 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import RecordsChanges
+
 from .models import Image
 
 CHOOSER_PAGE_SIZE = 24
@@ -23,7 +25,9 @@ class UploadForm(forms.ModelForm):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(RecordsChanges, admin.ModelAdmin):
+    """Every change is in the audit log: a credit or a caption is an editorial decision."""
+
     list_display = ["thumbnail", "title", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "title"]
     list_select_related = ["uploaded_by"]

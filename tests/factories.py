@@ -178,9 +178,9 @@ def admin_article_data(section, **fields):
 
 
 def library_image_data(upload=None, **fields):
-    """What the media library's image form posts from a browser."""
+    """What the media library's image form posts from a browser ("" for no new file)."""
     return {
-        "file": upload or image_upload(),
+        "file": image_upload() if upload is None else upload,
         "title": "",
         "alt_text": "",
         "caption": "",

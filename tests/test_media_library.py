@@ -16,6 +16,7 @@ from tests.factories import (
     library_image_data,
     make_article,
     make_image,
+    make_label,
     make_section,
     make_staff,
     post_data,
@@ -342,6 +343,27 @@ def test_a_corrected_credit_shows_on_every_page_with_the_image(page_cache, where
     assert state != "hit"
     assert "Right agency" in page and "Wrong agency" not in page
     assert fetch(other.get_absolute_url())[0] == "hit"  # a page without the image stays cached
+
+
+def test_a_label_in_a_caption_is_applied_and_the_figure_still_drawn(client):
+    make_label("Facebook")
+    image = library_image(caption="A post on Facebook")
+    article = make_article(body=f"<p>Facebook said so.</p>{figure(image)}")
+    html = client.get(article.get_absolute_url()).content.decode()
+    body = html[html.index('class="article__body"') : html.index("</article>")]
+    assert "banned in Russia" in body
+    assert '<figure class="figure">' in body and "A post on Facebook" in body
+
+
+def test_a_change_in_the_library_is_in_the_audit_log():
+    from audit.models import AuditEntry
+
+    image = library_image()
+    editor = as_staff("Editor")
+    change_in_the_library(editor, image, credit="Reuters")
+    entry = AuditEntry.objects.latest("pk")
+    assert entry.details["fields"] == ["credit"]
+    assert entry.target_repr == "Flags at the summit"
 
 
 def test_a_new_focal_point_gives_the_cards_and_the_page_new_renditions(page_cache):  # noqa: F811
