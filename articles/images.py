@@ -1,6 +1,6 @@
-"""Where article-side uploads are stored. Images themselves are validated by the media library
-(media/images.py); article images are library records since the media library arrived, and
-`article_image_path` stays for the migrations that created the old column."""
+"""Where the articles app's uploads are stored. Images are validated by the media library
+(medialibrary/images.py); an article's image is a library record, and `article_image_path`
+stays for the migrations that created the old column."""
 
 from medialibrary.images import stored_name, validate_image  # noqa: F401  (old migrations name it here)
 

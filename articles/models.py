@@ -53,7 +53,7 @@ EDITOR_EXTENSIONS = {
     "History": True,
 }
 # The article's text also holds images from the media library: the editor's "figure" button
-# offers "Browse…", which opens the library's chooser (media/admin.py).
+# offers "Browse…", which opens the library's chooser (medialibrary/admin.py).
 BODY_EDITOR_EXTENSIONS = EDITOR_EXTENSIONS | {
     "Figure": {"pickerUrl": reverse_lazy("admin:media_image_choose")},
     "Caption": True,

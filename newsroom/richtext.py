@@ -36,7 +36,7 @@ _cleaner = nh3.Cleaner(
 # An article's body may also hold images from the media library (the editor's figures): only
 # `<figure>`, `<figcaption>` and an `<img>` naming its library record (data-file, an integer).
 # Its src is kept for the editor only when it is one of our own media files; the public page
-# draws every such image again from its record (media/body.py), and drops any other.
+# draws every such image again from its record (medialibrary/body.py), and drops any other.
 BODY_TAGS = ALLOWED_TAGS | {"figure", "figcaption", "img"}
 BODY_ATTRIBUTES = ALLOWED_ATTRIBUTES | {"img": {"src", "alt", "data-file"}}
 _LIBRARY_ID = re.compile(r"[1-9][0-9]{0,9}")

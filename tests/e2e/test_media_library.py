@@ -4,12 +4,13 @@ import os
 import re
 
 import pytest
+from django.core.files import File
 from PIL import Image
 
 from articles.models import Article
 from medialibrary.models import Image as LibraryImage
 from tests.e2e.test_workflow import sign_in
-from tests.factories import make_section, make_staff
+from tests.factories import make_article, make_image, make_section, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,3 +109,40 @@ def test_an_editor_publishes_an_article_with_library_images(
     assert ratio == pytest.approx(16 / 9, abs=0.02)
     reader.screenshot(path="/tmp/i13-media-public-page.png", full_page=True)
     reader.screenshot(path=os.path.join(screenshot_dir, "media-public-page.png"), full_page=True)
+
+
+def test_a_gallery_shows_its_pictures_side_by_side_without_script(
+    live_server, browser, screenshot_dir, tmp_path
+):
+    images = []
+    for n in range(3):
+        with open(picture(tmp_path / f"view-{n}.png", size=(900, 600)), "rb") as file:
+            images.append(
+                make_image(
+                    File(file, name=f"view-{n}.png"),
+                    caption=f"View {n + 1}",
+                    alt_text=f"The bay seen from point {n + 1}",
+                    credit="Desk",
+                )
+            )
+    figures = "".join(
+        f'<figure><img src="{i.thumbnail_url}" alt="" data-file="{i.pk}"></figure>' for i in images
+    )
+    article = make_article(body=f"<p>Three views of the bay.</p>{figures}<p>The end.</p>")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    items = page.locator(".gallery .gallery__item")
+    assert items.count() == 3
+    page.locator(".gallery").scroll_into_view_if_needed()
+    tops = {round(items.nth(n).bounding_box()["y"]) for n in range(2)}
+    assert len(tops) == 1  # the first two share a row at this width
+    for n in range(3):
+        assert items.nth(n).locator("figcaption").inner_text().startswith(f"View {n + 1}")
+        alt = items.nth(n).locator("img").get_attribute("alt")
+        assert alt == f"The bay seen from point {n + 1}"
+    page.screenshot(path="/tmp/i13-media-gallery.png", full_page=True)
+    page.screenshot(path=os.path.join(screenshot_dir, "media-gallery.png"), full_page=True)
+    context.close()
