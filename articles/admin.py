@@ -29,7 +29,7 @@ from audit.admin import RecordsChanges
 from audit.models import AuditEntry
 from newsroom import invalidation
 from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
-from newsroom.richtext import sanitize_html, validate_html_limits
+from newsroom.richtext import BODY_TAGS, sanitize_html, validate_html_limits
 
 from . import metadata, workflow
 from .diff import field_diffs, markup_changes, relation_changes
@@ -282,6 +282,7 @@ WORKFLOW_BUTTONS = {
 class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.ModelAdmin):
     form = ArticleAdminForm
     rich_text_fields = ["body"]
+    rich_text_tags = BODY_TAGS  # library images and galleries too
     list_display = ["title", "section", "status_label", "published_at", "author_names"]
     list_filter = [
         WorkflowStateFilter,
@@ -294,7 +295,7 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
     search_fields = ["title", "lead", "slug", "authors__name", "body", "tags__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["authors", "section"]
+    autocomplete_fields = ["authors", "section", "image"]
     readonly_fields = [
         "image_preview",
         "reading_time",
@@ -324,14 +325,11 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
         (
             _("Image"),
             {
-                "fields": [
-                    "image",
-                    "image_preview",
-                    "image_alt",
-                    "image_caption",
-                    "image_credit",
-                    "image_credit_url",
-                ]
+                "fields": ["image", "image_preview"],
+                "description": _(
+                    "The description, caption, credit and focal point belong to the image in "
+                    "the media library: change them there, for every article that uses it."
+                ),
             },
         ),
         (_("Source"), {"fields": ["source_name", "source_url"]}),
@@ -423,10 +421,20 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
 
     @admin.display(description=_("preview"))
     def image_preview(self, article):
-        if not article.image:
+        """The saved image as the lead shows it (cropped around its focal point)."""
+        image = article.image
+        renditions = image.wide_renditions if image else []
+        if not renditions:
             return _("No image yet.")
         return format_html(
-            '<img src="{}" alt="" style="max-width: 360px; max-height: 240px">', article.image.url
+            '<img src="{}" alt="" width="{}" height="{}" style="max-width: 360px; height: auto">'
+            '<br>{} · <a href="{}">{}</a>',
+            renditions[0][2],
+            renditions[0][0],
+            renditions[0][1],
+            image.alt_text or _("No description"),
+            reverse("admin:media_image_change", args=[image.pk]),
+            _("Edit in the library"),
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -93,14 +93,15 @@ class ArticleFeed(Feed):
         return [item.section.name, *(tag.name for tag in item.tags.all())]
 
     def item_enclosures(self, item):
-        if not item.image:
+        if not item.image or not item.image.file:
             return []
+        file = item.image.file
         try:
-            length = item.image.size
+            length = file.size
         except OSError:  # the file is missing from storage: still announce the image
             length = 0
-        mime_type = mimetypes.guess_type(item.image.name)[0] or "image/jpeg"
-        return [Enclosure(self.absolute(item.image.url), str(length), mime_type)]
+        mime_type = mimetypes.guess_type(file.name)[0] or "image/jpeg"
+        return [Enclosure(self.absolute(file.url), str(length), mime_type)]
 
 
 class SectionFeed(ArticleFeed):

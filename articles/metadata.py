@@ -18,8 +18,10 @@ def logo_url(request):
 
 
 def image_url(request, article):
-    """The article's picture, or the site's logo for an article without one."""
-    return request.build_absolute_uri(article.image.url) if article.image else logo_url(request)
+    """The article's picture (its largest landscape rendition, in the original format, which
+    every social network reads), or the site's logo for an article without one."""
+    card = article.image.social_rendition if article.image else None
+    return request.build_absolute_uri(card[3]) if card else logo_url(request)
 
 
 def publisher(request):
@@ -121,7 +123,7 @@ def share_preview(article):
     # The address's folders; a new article's number is not known yet.
     folders = reverse("articles:detail", args=[article.pk or 0, "x"]).strip("/").split("/")[:-1]
     description = article.seo_description or article.lead
-    renditions = article.image_renditions
+    card = article.image.social_rendition if article.image_id else None
     return {
         "site_name": settings.SITE_NAME,
         "host": site.netloc,
@@ -134,7 +136,7 @@ def share_preview(article):
         "card_title": shortened(article.title, CARD_TITLE_CHARS),
         "card_description": shortened(description, CARD_DESCRIPTION_CHARS),
         # As og:image: the article's picture, or the site's logo.
-        "image": renditions[0][3] if renditions else "",
+        "image": card[3] if card else "",
         "logo": static(LOGO),
         "limits": {
             "search-title": SEARCH_TITLE_CHARS,

@@ -19,13 +19,11 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
-from imagekit.models import ImageSpecField
-from imagekit.processors import ResizeToFit
 from simple_history.models import HistoricalRecords
 from simple_history.signals import (
     post_create_historical_record,
@@ -34,11 +32,12 @@ from simple_history.signals import (
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
+from medialibrary import body as media_body
 from newsroom import invalidation
-from newsroom.richtext import excerpt, html_to_text, sanitize_html, validate_html_limits
+from newsroom.richtext import excerpt, html_to_text, sanitize_body_html, validate_html_limits
 
 from . import search
-from .images import article_image_path, author_photo_path, validate_image
+from .images import author_photo_path, validate_image
 
 # What the rich-text editor offers; the server-side allow-list lives in richtext.py.
 EDITOR_EXTENSIONS = {
@@ -63,23 +62,17 @@ EDITOR_EXTENSIONS = {
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto", "tel"]},
     "History": True,
 }
+# The article's text also holds images from the media library: the editor's "figure" button
+# offers "Browse…", which opens the library's chooser (medialibrary/admin.py).
+BODY_EDITOR_EXTENSIONS = EDITOR_EXTENSIONS | {
+    "Figure": {"pickerUrl": reverse_lazy("admin:media_image_choose")},
+    "Caption": True,
+    "Image": True,
+}
 
 
-RENDITION_WIDTHS = (480, 800, 1200)
 # How many of the most recent articles sharing a tag are ranked for "related articles".
 RELATED_CANDIDATES = 200
-
-
-def rendition(width, image_format):
-    """A resized copy of the article image, made once when the image is saved (never while a
-    page is served). `image_format` None keeps the original format, the fallback for WebP."""
-    return ImageSpecField(
-        source="image",
-        processors=[ResizeToFit(width=width, upscale=False)],
-        format=image_format,
-        options={"quality": 82},
-        cachefile_strategy="imagekit.cachefiles.strategies.Optimistic",
-    )
 
 
 class Section(models.Model):
@@ -242,13 +235,15 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         return (
-            self.select_related("section")
+            self.select_related("section", "image")
             .prefetch_related("authors", "tags")
             .order_by("-published_at", "-pk")
         )
 
     def for_detail(self):
-        return self.select_related("section").prefetch_related("authors", "tags", "corrections")
+        return self.select_related("section", "image").prefetch_related(
+            "authors", "tags", "corrections"
+        )
 
     def related_to(self, article, limit=4):
         """Articles sharing most tags with `article`, then others from its section, newest first:
@@ -348,49 +343,40 @@ class Article(models.Model):
     )
     body = ProseEditorField(
         _("body"),
-        config={"extensions": EDITOR_EXTENSIONS},
-        sanitize=sanitize_html,  # and again in save(), whatever path the text came in by
+        config={"extensions": BODY_EDITOR_EXTENSIONS},
+        sanitize=sanitize_body_html,  # and again in save(), whatever path the text came in by
         validators=[validate_html_limits],
         help_text=_(
             "The article text. Pasted formatting is cleaned when you save, and you are told "
             "what was removed. To embed a video or a post (YouTube, Vimeo, X, Telegram, "
             "Instagram, Facebook), paste its address on a line of its own: readers see it "
-            "once they choose to load it."
+            "once they choose to load it. To show an image from the library, use the image "
+            "button, then “Browse…”; images placed one right after another are shown "
+            "together as a gallery."
         ),
     )
     excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
-    image = models.ImageField(
-        _("image"),
-        upload_to=article_image_path,
+    image = models.ForeignKey(
+        "media.Image",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[validate_image],
-        width_field="image_width",
-        height_field="image_height",
-        help_text=_("JPEG, PNG, GIF or WebP. Shown under the lead."),
+        related_name="lead_articles",
+        verbose_name=_("image"),
+        help_text=_(
+            "Shown under the lead and on the article's cards, cropped around its focal point. "
+            "Choose one from the media library, or upload a new one with “+”."
+        ),
     )
-    image_480_webp = rendition(480, "WEBP")
-    image_800_webp = rendition(800, "WEBP")
-    image_1200_webp = rendition(1200, "WEBP")
-    image_480 = rendition(480, None)
-    image_800 = rendition(800, None)
-    image_1200 = rendition(1200, None)
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_alt = models.CharField(
-        _("image description"),
-        max_length=300,
+    # The library images the body shows (kept by save() from the body's figures): the image's
+    # usage list, and what refuses to delete an image that is still shown.
+    body_images = models.ManyToManyField(
+        "media.Image",
+        through="BodyImage",
         blank=True,
-        help_text=_("What the image shows, for readers who cannot see it."),
-    )
-    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    image_credit = models.CharField(
-        _("image credit"),
-        max_length=200,
-        blank=True,
-        help_text=_("Who the image comes from, e.g. “NATO website”."),
-    )
-    image_credit_url = models.URLField(
-        _("image credit link"), blank=True, help_text=_("Where the credited image comes from.")
+        editable=False,
+        related_name="body_articles",
+        verbose_name=_("images in the text"),
     )
     source_name = models.CharField(
         _("source"),
@@ -482,7 +468,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
+        self.body = sanitize_body_html(self.body)
         self.excerpt = excerpt(self.lead.strip() or html_to_text(self.body))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
@@ -490,6 +476,8 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or {"title", "lead", "body"}.intersection(update_fields):
             Article.objects.filter(pk=self.pk).update_search_documents()
+        if update_fields is None or "body" in update_fields:
+            self.keep_body_images()
         invalidation.article_changed(self, before=getattr(self, "_announce_before", ()))
 
     def get_absolute_url(self):
@@ -518,6 +506,23 @@ class Article(models.Model):
             .first()
         )
 
+    def keep_body_images(self):
+        """Record which library images the body shows (those that exist)."""
+        from medialibrary.models import Image
+
+        wanted = set(
+            Image.objects.filter(pk__in=media_body.image_ids(self.body)).values_list(
+                "pk", flat=True
+            )
+        )
+        links = BodyImage.objects.filter(article=self)
+        current = set(links.values_list("image_id", flat=True))
+        if wanted != current:
+            links.exclude(image_id__in=wanted).delete()
+            BodyImage.objects.bulk_create(
+                BodyImage(article=self, image_id=pk) for pk in wanted - current
+            )
+
     @property
     def cache_key(self):
         """What names this article in caches and surrogate keys (newsroom/invalidation.py)."""
@@ -540,22 +545,6 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
-
-    @property
-    def image_renditions(self):
-        """[(width, height, webp_url, fallback_url)] for srcset, smallest first. Names are
-        computed, not looked up: no query and no file access."""
-        if not self.image or not self.image_width:
-            return []
-        renditions = []
-        for width in RENDITION_WIDTHS:
-            actual = min(width, self.image_width)
-            height = round(self.image_height * actual / self.image_width)
-            webp = getattr(self, f"image_{width}_webp").url
-            renditions.append((actual, height, webp, getattr(self, f"image_{width}").url))
-            if actual < width:
-                break  # the original is smaller than this width: larger copies are the same
-        return renditions
 
     @property
     def was_seen_by_readers(self):
@@ -622,6 +611,24 @@ class PendingChanges(models.Model):
 
     def __str__(self):
         return str(self.article)
+
+
+class BodyImage(models.Model):
+    """A library image shown in an article's text. Protected: an image still shown is not
+    deleted (the library's delete page lists the articles)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey("media.Image", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "image"], name="body_image_once"),
+        ]
+        verbose_name = _("image in the text")
+        verbose_name_plural = _("images in the text")
+
+    def __str__(self):
+        return f"{self.image} — {self.article}"
 
 
 class Tombstone(models.Model):

@@ -192,7 +192,7 @@ def article_row(pk):
     def load():
         row = (
             Article.objects.filter(pk=pk, status__in=Article.SEEN_BY_READERS)
-            .select_related("section")
+            .select_related("section", "image")
             .first()
         )
         if row is None:

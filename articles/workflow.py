@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 import audit
 from audit.models import AuditEntry
+from medialibrary.models import Image as LibraryImage
 from newsroom import invalidation
 from newsroom.richtext import sanitize_html
 
@@ -167,17 +168,14 @@ def withdraw(article, *, by, reason):
 
 
 # The fields a restore brings back (with the tags and authors). Not the state (restoring never
-# publishes or unpublishes), not the slug (the published address stays) and not the image file
-# (it may be gone).
+# publishes or unpublishes), not the slug (the published address stays). The library image
+# comes back if it still exists.
 RESTORED_FIELDS = [
     "title",
     "section_id",
     "lead",
     "body",
-    "image_alt",
-    "image_caption",
-    "image_credit",
-    "image_credit_url",
+    "image_id",
     "source_name",
     "source_url",
     "comments_open",
@@ -195,6 +193,8 @@ def restore(article, version, *, by):
     before = invalidation.article_keys(article)  # the author and tag lists it may leave
     for name in RESTORED_FIELDS:
         setattr(article, name, getattr(version, name))
+    if article.image_id and not LibraryImage.objects.filter(pk=article.image_id).exists():
+        article.image_id = None  # deleted from the library since
     when = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M")
     _save(
         article,

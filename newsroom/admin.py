@@ -16,7 +16,7 @@ from django.urls import reverse
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from newsroom.richtext import removal_messages
+from newsroom.richtext import ALLOWED_TAGS, removal_messages
 
 
 class AnnouncesChanges:
@@ -56,11 +56,12 @@ class ReportsRemovedMarkup:
     removed could never be published anyway. What those leave out is the word to the writer."""
 
     rich_text_fields = ()
+    rich_text_tags = ALLOWED_TAGS  # what they may hold (an article body: BODY_TAGS)
 
     def report_removed_markup(self, request):
         reported = False
         for name in self.rich_text_fields:
-            for message in removal_messages(request.POST.get(name, "")):
+            for message in removal_messages(request.POST.get(name, ""), self.rich_text_tags):
                 self.message_user(request, message, messages.WARNING)
                 reported = True
         request.reported_removed_markup = reported

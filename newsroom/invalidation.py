@@ -374,6 +374,25 @@ def tag_changed(tag, *, announce=True):
     return keys
 
 
+def image_changed(image, *, announce=True):
+    """A library image's file, focal point, description, caption or credit: every article
+    showing it (as its lead image, on its page, its cards and in feeds, or in its text)."""
+    from django.db.models import Q
+
+    from articles.models import Article
+
+    if image.pk is None:
+        return set()
+    using = Q(image=image) | Q(body_images=image)
+    ids = Article.objects.filter(using).values_list("pk", flat=True).distinct()
+    keys = {article_key(pk) for pk in ids}
+    if keys:
+        keys.add(FEEDS)
+    if announce:
+        changed(*keys)
+    return keys
+
+
 def everything_changed():
     """For bulk loaders (demo content, generated content): nothing cached stays."""
     cache.clear()

@@ -13,6 +13,7 @@ import string
 from dataclasses import dataclass
 
 import nh3
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
@@ -65,6 +66,35 @@ _cleaner = nh3.Cleaner(
     link_rel="noopener noreferrer",
     strip_comments=True,
     attribute_filter=_attribute_filter,
+)
+
+# An article's body may also hold images from the media library (the editor's figures): only
+# `<figure>`, `<figcaption>` and an `<img>` naming its library record (data-file, an integer).
+# Its src is kept for the editor only when it is one of our own media files; the public page
+# draws every such image again from its record (medialibrary/body.py), and drops any other.
+BODY_TAGS = ALLOWED_TAGS | {"figure", "figcaption", "img"}
+BODY_ATTRIBUTES = ALLOWED_ATTRIBUTES | {"img": {"src", "alt", "data-file"}}
+_LIBRARY_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _body_attribute(tag, attribute, value):
+    if tag != "img":
+        return _attribute_filter(tag, attribute, value)
+    if attribute == "data-file":
+        return value if _LIBRARY_ID.fullmatch(value) else None
+    if attribute == "src":
+        own = settings.MEDIA_URL
+        return value if value.startswith(own) and not value.startswith("//") else None
+    return value
+
+
+_body_cleaner = nh3.Cleaner(
+    tags=BODY_TAGS,
+    attributes=BODY_ATTRIBUTES,
+    url_schemes=ALLOWED_URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+    attribute_filter=_body_attribute,
 )
 
 # Elements that never have a closing tag and so never deepen the tree.
@@ -172,14 +202,19 @@ def validate_html_limits(html):
         )
 
 
-def sanitize_html(html):
+def sanitize_html(html, *, cleaner=_cleaner):
     """Keep what editors use (ALLOWED_TAGS: paragraphs, headings, emphasis, links, lists,
     quotes, tables) and drop everything else, whatever the editor or a paste produced."""
     if not html:
         return ""
-    cleaned = _cleaner.clean(html).strip()
+    cleaned = cleaner.clean(html).strip()
     # The rich-text editor leaves one empty paragraph in an empty field.
     return "" if cleaned in {"<p></p>", "<p><br></p>"} else cleaned
+
+
+def sanitize_body_html(html):
+    """An article body: what sanitize_html() keeps, and images from the media library."""
+    return sanitize_html(html, cleaner=_body_cleaner)
 
 
 def html_to_text(html):
@@ -253,8 +288,9 @@ def _unsafe_scheme(url):
     return None
 
 
-def removed_markup(html):
-    """What sanitize_html(html) leaves out that the writer should hear about, and where.
+def removed_markup(html, allowed=ALLOWED_TAGS):
+    """What sanitize_html(html) leaves out that the writer should hear about, and where
+    (`allowed`: the tags the text may hold; BODY_TAGS for an article's body).
 
     Read from the input with the same allow-list the sanitizer applies, in one pass of the
     tokenizer above (linear in the size of the text): unsafe links, event-handler attributes
@@ -283,7 +319,7 @@ def removed_markup(html):
         if name in _BLOCKS and not (name == "p" and holder_just_opened):
             paragraph += 1
         holder_just_opened = name in _HOLDS_PARAGRAPHS
-        if name not in ALLOWED_TAGS:
+        if name not in allowed:
             kind = (
                 "script" if name in _SCRIPTS
                 else "style" if name in _STYLES
@@ -374,9 +410,9 @@ _REPORTS = {
 }
 
 
-def removal_messages(html):
+def removal_messages(html, allowed=ALLOWED_TAGS):
     """removed_markup(html) in the writer's words, one sentence per kind of removal."""
-    removals, snippets = removed_markup(html)
+    removals, snippets = removed_markup(html, allowed)
     grouped = {}
     for removal in removals:
         grouped.setdefault((removal.kind, removal.detail), []).append(removal.paragraph)

@@ -28,8 +28,31 @@ def make_author(**overrides):
     return Author.objects.create(**fields)
 
 
+# The article's image fields before the media library, still accepted by make_article().
+_IMAGE_FIELDS = {
+    "image_alt": "alt_text",
+    "image_caption": "caption",
+    "image_credit": "credit",
+    "image_credit_url": "credit_url",
+}
+
+
+def make_image(file=None, **overrides):
+    """A library image (a 64×48 JPEG unless `file` is given)."""
+    from medialibrary.models import Image as LibraryImage
+
+    return LibraryImage.objects.create(file=file or image_upload(), **overrides)
+
+
 def make_article(*, authors=(), tags=(), **overrides):
+    """An article; `image` may be an upload, made a library image with the `image_alt`,
+    `image_caption`, `image_credit` and `image_credit_url` given."""
     n = next(_counter)
+    described = {
+        _IMAGE_FIELDS[key]: overrides.pop(key) for key in list(overrides) if key in _IMAGE_FIELDS
+    }
+    if isinstance(overrides.get("image"), SimpleUploadedFile):
+        overrides["image"] = make_image(overrides["image"], **described)
     fields = {
         "title": f"Article number {n}",
         "slug": f"article-{n}",
@@ -142,10 +165,7 @@ def admin_article_data(section, **fields):
         "lead": "The vote was close.",
         "body": "<p>The budget passed by three votes.</p>",
         "tags": "budget",
-        "image_alt": "",
-        "image_caption": "",
-        "image_credit": "",
-        "image_credit_url": "",
+        "image": "",
         "source_name": "",
         "source_url": "",
         "comments_open": "on",
@@ -154,6 +174,20 @@ def admin_article_data(section, **fields):
         "corrections-INITIAL_FORMS": "0",
         "corrections-MIN_NUM_FORMS": "0",
         "corrections-MAX_NUM_FORMS": "1000",
+    } | fields
+
+
+def library_image_data(upload=None, **fields):
+    """What the media library's image form posts from a browser ("" for no new file)."""
+    return {
+        "file": image_upload() if upload is None else upload,
+        "title": "",
+        "alt_text": "",
+        "caption": "",
+        "credit": "",
+        "credit_url": "",
+        "focal_x": "0.5",
+        "focal_y": "0.5",
     } | fields
 
 

@@ -63,9 +63,9 @@ def test_every_feed_is_valid_absolute_and_lists_only_published_articles(client, 
         assert {tag.term for tag in entry.tags} == {"World", "NATO"}
         assert entry.published_parsed is not None
         enclosure = entry.enclosures[0]
-        assert enclosure.href == "http://testserver" + newsroom.image.url
+        assert enclosure.href == "http://testserver" + newsroom.image.file.url
         assert enclosure.type == "image/jpeg"
-        assert int(enclosure.length) == newsroom.image.size
+        assert int(enclosure.length) == newsroom.image.file.size
 
 
 @pytest.mark.parametrize("kind", KINDS)

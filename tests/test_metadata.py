@@ -72,7 +72,9 @@ def full_article():
 def test_an_article_page_carries_opengraph_and_twitter_tags(client, full_article):
     head = Head(client.get(full_article.get_absolute_url()).content.decode())
     url = HOST + full_article.get_absolute_url()
-    image = HOST + full_article.image.url
+    # The largest landscape rendition, in the original format (120×80 cropped to 16:9).
+    image = HOST + full_article.image.social_rendition[3]
+    assert image.endswith(".jpg") and "/CACHE/" in image
     assert head.links["canonical"] == [url]
     assert head.one("description") == "What the leaders will discuss."
     assert head.one("og:type") == "article"
@@ -80,7 +82,7 @@ def test_an_article_page_carries_opengraph_and_twitter_tags(client, full_article
     assert head.one("og:title") == "NATO summit opens"
     assert head.one("og:description") == "What the leaders will discuss."
     assert head.one("og:image") == image
-    assert (head.one("og:image:width"), head.one("og:image:height")) == ("120", "80")
+    assert (head.one("og:image:width"), head.one("og:image:height")) == ("120", "68")
     assert head.one("og:site_name") == "Newsroom"
     published = datetime.fromisoformat(head.one("article:published_time"))
     modified = datetime.fromisoformat(head.one("article:modified_time"))
@@ -106,7 +108,7 @@ def test_an_article_page_describes_itself_as_a_news_article_in_json_ld(client, f
     assert data["publisher"]["@type"] == "Organization"
     assert data["publisher"]["name"] == "Newsroom"
     assert data["publisher"]["logo"]["url"] == HOST + "/static/img/logo.png"
-    assert data["image"] == [HOST + full_article.image.url]
+    assert data["image"] == [HOST + full_article.image.social_rendition[3]]
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
 
 

@@ -46,7 +46,7 @@ def test_article_page_shows_everything_the_seed_page_shows(client, full_article)
     assert "<p>First paragraph.</p><p>Second paragraph with <strong>bold</strong>.</p>" in html
     assert '<source type="image/webp"' in html
     assert ".webp 64w" in html and ".jpg 64w" in html  # a 64px original is not upscaled
-    assert 'width="64" height="48"' in html
+    assert 'width="64" height="36"' in html  # the lead image is cropped to 16:9
     assert 'alt="NATO flags"' in html
     assert "NATO headquarters" in html
     assert '<a href="https://www.nato.int/" rel="noopener">NATO website</a>' in html

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_articles
+from tests.factories import make_articles, make_image
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
@@ -47,3 +47,16 @@ def test_a_page_rendered_again_from_its_cached_parts_reads_nothing(
         again = client.get(url)
     assert again.status_code == first.status_code == 200
     assert again.content == first.content
+
+
+@pytest.mark.parametrize("page", ["home", "section", "tag", "author", "article"])
+@pytest.mark.parametrize("size", [1, 20])
+def test_library_images_on_every_card_add_no_query(client, django_assert_num_queries, page, size):
+    articles = make_articles(size, authors=1, tags=1)
+    for article in articles:
+        article.image = make_image()  # each its own library image, read with its article
+        article.save()
+    url, expected = urls_for(articles)[page]
+    with django_assert_num_queries(expected):
+        response = client.get(url)
+    assert response.content.decode().count("<picture>") == (1 if page == "article" else size)

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from articles.models import Article
+from medialibrary.models import Image as LibraryImage
 from newsroom.storage import StaticStorage
-from tests.factories import admin_article_data, image_upload, make_article, make_section
+from tests.factories import image_upload, library_image_data, make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -81,21 +81,20 @@ def full_disk(size_kb=256):
 
 def test_an_image_upload_to_a_full_disk_is_a_form_error_that_keeps_the_text(client, editor, caplog):
     client.force_login(editor)
-    section = make_section()
     with full_disk() as media, override_settings(MEDIA_ROOT=media):
         before = sorted(p.name for p in media.rglob("*") if p.is_file())
-        data = admin_article_data(
-            section, title="Budget passes by three votes", image=image_upload(size=(400, 300))
+        data = library_image_data(
+            image_upload(size=(400, 300)), title="Budget passes by three votes"
         )
         with caplog.at_level(logging.INFO):
-            response = client.post(reverse("admin:articles_article_add"), data)
+            response = client.post(reverse("admin:media_image_add"), data)
             health = client.get("/healthz")
         after = sorted(p.name for p in media.rglob("*") if p.is_file())
     assert response.status_code == 200, f"answered {response.status_code}"
     html = response.content.decode()
     assert "There is no room left for images on the server" in html
     assert 'value="Budget passes by three votes"' in html
-    assert not Article.objects.exists()
+    assert not LibraryImage.objects.exists()
     assert after == before, "files were left behind"
     assert health.status_code == 503
     assert health.json()["media"] == "unavailable"

@@ -9,7 +9,14 @@ from accounts.models import Profile
 from articles import workflow
 from articles.models import Article
 from comments.models import Comment, Report
-from tests.factories import image_upload, make_article, make_comment, make_reader, make_section
+from medialibrary.models import Image as LibraryImage
+from tests.factories import (
+    library_image_data,
+    make_article,
+    make_comment,
+    make_reader,
+    make_section,
+)
 from tests.test_workflow import ADD_URL, post_data
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +90,19 @@ def test_a_report_reason_is_shown_as_text_to_moderators(client, article, moderat
 
 # A reporter's article: written in the admin, published by an editor, read by everybody.
 
-REPORTER_FIELDS = ["title", "lead", "image_caption", "image_credit", "image_alt", "source_name"]
+REPORTER_FIELDS = ["title", "lead", "caption", "credit", "alt_text", "source_name"]
+LIBRARY_FIELDS = {"caption", "credit", "alt_text", "credit_url"}
 
 
 def reporter_writes(client, reporter, **fields):
+    """The reporter uploads the image to the library (its description, caption and credit
+    with it), then writes the article that uses it."""
     client.force_login(reporter)
-    data = post_data(section=make_section(), image=image_upload()) | fields
+    described = {name: fields.pop(name) for name in list(fields) if name in LIBRARY_FIELDS}
+    upload = client.post(reverse("admin:media_image_add"), library_image_data(**described))
+    assert upload.status_code == 302, upload.context["adminform"].form.errors
+    image = LibraryImage.objects.latest("pk")
+    data = post_data(section=make_section(), image=image.pk) | fields
     response = client.post(ADD_URL, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return Article.objects.get()
@@ -97,7 +111,7 @@ def reporter_writes(client, reporter, **fields):
 @pytest.mark.parametrize("field", REPORTER_FIELDS)
 def test_a_reporters_plain_text_field_is_shown_as_text_everywhere(client, reporter, editor, field):
     payload = '</script><script>alert("xss")</script>"><img src=x onerror=alert(1)>'
-    extra = {"image_credit": "NATO", "source_name": "NATO"} if field != "title" else {}
+    extra = {"credit": "NATO", "source_name": "NATO"} if field != "title" else {}
     article = reporter_writes(client, reporter, **(extra | {field: payload}))
     workflow.publish(article, by=editor)
     client.force_login(editor)
@@ -136,7 +150,17 @@ def test_script_in_a_reporters_body_is_removed_when_saved(client, reporter):
     assert "<p>Fine</p>" in article.body
 
 
-@pytest.mark.parametrize("field", ["image_credit_url", "source_url"])
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>"])
+def test_a_script_address_as_an_image_credit_link_is_refused(client, reporter, url):
+    client.force_login(reporter)
+    data = library_image_data(credit="NATO", credit_url=url)
+    response = client.post(reverse("admin:media_image_add"), data)
+    assert response.status_code == 200
+    assert "credit_url" in response.context["adminform"].form.errors
+    assert not LibraryImage.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["source_url"])
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>"])
 def test_a_script_address_in_a_link_field_is_refused(client, reporter, field, url):
     client.force_login(reporter)

@@ -21,6 +21,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
 from articles.models import Article, Author, Correction, Section
+from medialibrary.models import Image
 from newsroom import invalidation
 
 SEED_TITLE = "German Press: NATO Plans to Send Troops to Ukraine During Possible Ceasefire"
@@ -169,10 +170,6 @@ class Command(BaseCommand):
                 "section": sections["World"],
                 "lead": SEED_LEAD,
                 "body": "".join(f"<p>{escape(p)}</p>" for p in SEED_PARAGRAPHS),
-                "image_alt": "NATO flags in front of the alliance's headquarters",
-                "image_caption": "NATO headquarters",
-                "image_credit": "NATO website",
-                "image_credit_url": "https://www.nato.int/",
                 "source_name": "Focus",
                 "source_url": "https://www.focus.de/",
                 "status": Article.Status.PUBLISHED,
@@ -180,7 +177,15 @@ class Command(BaseCommand):
             },
         )
         if created:
-            seed.image.save("nato.jpg", demo_image(0))
+            seed.image = Image.objects.create(
+                file=demo_image(0),
+                title="NATO headquarters, flags",
+                alt_text="NATO flags in front of the alliance's headquarters",
+                caption="NATO headquarters",
+                credit="NATO website",
+                credit_url="https://www.nato.int/",
+            )
+            seed.save()
             seed.authors.set([authors[0]])
             seed.tags.set(["NATO", "Ukraine", "Europe", "ceasefire"])
 
@@ -206,7 +211,16 @@ class Command(BaseCommand):
             )
             if created:
                 if index % 4 == 0:
-                    article.image.save(f"demo-{index + 1}.jpg", demo_image(index + 1))
+                    article.image = Image.objects.create(
+                        file=demo_image(index + 1),
+                        title=f"Demo picture {index + 1}",
+                        alt_text="A generated landscape: sky, hills and fields",
+                        caption=f"{sections[section_name].name}: the view today",
+                        credit="Newsroom demo",
+                    )
+                    if index == 0:
+                        article.body += self.demo_gallery(article.image, sentences[0])
+                    article.save()
                 article.authors.set([authors[index % len(authors)]])
                 article.tags.set(tags)
 
@@ -238,6 +252,21 @@ class Command(BaseCommand):
             ):
                 import_module(f"{app_config.name}.demo").load_demo(self.stdout)
         invalidation.everything_changed()  # the demo writes some rows past their save()
+
+    def demo_gallery(self, first, text):
+        """Library images in the text: two placed one after the other make a gallery."""
+        second = Image.objects.create(
+            file=demo_image(99),
+            title="Demo picture, second view",
+            alt_text="Another generated landscape",
+            caption="The same place, later in the day",
+            credit="Newsroom demo",
+        )
+        figures = "".join(
+            f'<figure><img src="{image.thumbnail_url}" alt="" data-file="{image.pk}"></figure>'
+            for image in (first, second)
+        )
+        return f"<p>{escape(text)}</p>{figures}"
 
     def load_correction_example(self):
         """A correction, so the article foot and /corrections/ have something to show."""
