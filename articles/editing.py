@@ -64,7 +64,8 @@ def take(article, user, *, take_over=False):
     """Take or renew `user`'s lock on `article` and return the lock as it then stands: held by
     `user`, or — when somebody else's form still renews it and `take_over` is false — theirs."""
     now = timezone.now()
-    locks = EditLock.objects.select_for_update().select_related("user", "taken_from")
+    # Only the lock's own row: PostgreSQL locks no row of a nullable join (taken_from).
+    locks = EditLock.objects.select_for_update(of=("self",)).select_related("user", "taken_from")
     lock = locks.filter(article=article).first()
     if lock is None:
         try:
@@ -162,7 +163,9 @@ def fields_from_post(post):
     for name, values in post.lists():
         if name in NOT_KEPT or name.startswith("_"):
             continue
-        fields[name] = values if len(values) > 1 else values[0]
+        # A NUL is refused by the form, and PostgreSQL stores none in JSON.
+        values = [value.replace("\x00", "") for value in values]
+        fields[name.replace("\x00", "")] = values if len(values) > 1 else values[0]
     return fields
 
 

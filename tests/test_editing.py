@@ -472,3 +472,16 @@ def test_locks_cost_no_query_on_the_public_article_page(client, anna, no_page_ca
     assert len(with_lock) == len(without_lock)
     sql = " ".join(query["sql"] for query in with_lock.captured_queries)
     assert "editlock" not in sql and "autosave" not in sql
+
+
+def test_a_save_refused_for_a_nul_character_keeps_the_text_without_it(client, anna):
+    article = make_article(title="Budget passes")
+    client.force_login(anna)
+
+    response = client.post(
+        change_url(article), post_data(article, editor_fields=True, title="Bud\x00get")
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert Autosave.objects.get(user=anna, article=article).data["title"] == "Budget"
