@@ -2,14 +2,23 @@
 
 import os
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from articles.models import Article
 from audit.models import AuditEntry
 from comments.models import Comment
+from tests.e2e.test_embeds import THIRD_PARTY, record_requests
 from tests.e2e.test_workflow import sign_in
-from tests.factories import make_article, make_comment, make_reader, make_staff
+from tests.factories import (
+    image_upload,
+    make_article,
+    make_comment,
+    make_image,
+    make_reader,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,3 +114,49 @@ def test_a_moderator_removes_a_comment_and_the_audit_log_shows_who_when_and_why(
     assert recorded.actor_name == "moderator"
     assert recorded.reason == "Advertising, against the comment rules"
     assert recorded.object_id == comment.pk
+
+
+def test_a_reader_sees_the_library_image_cropped_at_its_focal_point_and_a_click_to_load_video(
+    live_server, browser, screenshot_dir
+):
+    """What the desk made, as a reader gets it: the lead image from the library (its 16:9
+    rendition named after its focal point, description, caption, credit) and a video that
+    contacts its provider only when asked to."""
+    image = make_image(
+        file=image_upload(size=(1600, 600)),
+        title="Harbour at dawn",
+        alt_text="Ferries leaving the harbour at dawn",
+        caption="The harbour at six",
+        credit="Port authority",
+        credit_url="https://port.example/photos",
+        focal_x=0.9,
+        focal_y=0.3,
+    )
+    article = make_article(
+        title="Ferries resume",
+        image=image,
+        body="<p>The first ferries left at six.</p><p>https://youtu.be/dQw4w9WgXcQ</p>",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    requests = record_requests(context, live_server)
+    reader = context.new_page()
+
+    reader.goto(live_server.url + article.get_absolute_url())
+
+    lead = reader.locator(".article__figure img")
+    assert lead.get_attribute("alt") == "Ferries leaving the harbour at dawn"
+    assert lead.evaluate("img => img.complete && img.naturalWidth") > 0
+    width, height = lead.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert abs(width / height - 16 / 9) < 0.02  # cropped, not the 8:3 original
+    figure = reader.locator(".article__figure").inner_text()
+    assert "The harbour at six" in figure and "Port authority" in figure
+    block = reader.locator(".embed[data-embed=youtube]")
+    assert block.is_visible()
+    reader.screenshot(path=os.path.join(screenshot_dir, "desk-reader-image-embed.png"))
+    assert not [url for url in requests if THIRD_PARTY.search(urlsplit(url).netloc)]
+
+    block.get_by_role("button").click()
+
+    block.locator('iframe[src^="https://www.youtube-nocookie.com/embed/"]').wait_for()
+    assert any(urlsplit(url).netloc == "www.youtube-nocookie.com" for url in requests)
+    context.close()
