@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article
 from audit.models import AuditEntry
@@ -43,7 +44,7 @@ def test_an_editor_changes_a_live_article_readers_keep_the_old_text_until_publis
     page.keyboard.type(" Two members abstained.")
     page.get_by_role("button", name="Save and continue editing").first.click()
     page.wait_for_load_state()
-    assert page.locator(".messagelist").get_by_text("saved but not published").is_visible()
+    expect(page.locator(".messagelist").get_by_text("saved but not published")).to_be_visible()
     assert page.get_by_text("Unpublished changes.").is_visible()
     assert page.locator("#id_title").input_value() == "Budget passes after a long night"
     page.screenshot(path=os.path.join(screenshot_dir, "desk-live-draft.png"), full_page=True)
@@ -57,22 +58,22 @@ def test_an_editor_changes_a_live_article_readers_keep_the_old_text_until_publis
         page.get_by_role("link", name="Preview the changes").click()
     preview = popup.value
     preview.wait_for_load_state()
-    assert preview.get_by_text("Unpublished changes of").is_visible()
+    expect(preview.get_by_text("Unpublished changes of")).to_be_visible()
     assert preview.get_by_text("Two members abstained.").is_visible()
     preview.screenshot(path=os.path.join(screenshot_dir, "desk-live-draft-preview.png"))
     preview.close()
 
     # The list says so; then the editor publishes the changes.
     page.goto(live_server.url + "/admin/articles/article/")
-    assert page.get_by_text("Live, with unpublished changes").first.is_visible()
+    expect(page.get_by_text("Live, with unpublished changes").first).to_be_visible()
     # The list names the article by its published headline.
     page.locator("#result_list").get_by_role("link", name="Budget passes", exact=True).click()
     page.get_by_role("button", name="Publish changes").first.click()
     page.wait_for_url(re.compile(r".*/admin/articles/article/(\?.*)?$"))
-    assert page.locator(".messagelist").get_by_text("Changes published").is_visible()
+    expect(page.locator(".messagelist").get_by_text("Changes published")).to_be_visible()
 
     reader.reload()
-    assert reader.get_by_role("heading", name="Budget passes after a long night").is_visible()
+    expect(reader.get_by_role("heading", name="Budget passes after a long night")).to_be_visible()
     assert reader.get_by_text("Two members abstained.").is_visible()
     reader.screenshot(path=os.path.join(screenshot_dir, "desk-live-published.png"))
     article.refresh_from_db()
@@ -97,7 +98,7 @@ def test_a_moderator_removes_a_comment_and_the_audit_log_shows_who_when_and_why(
     page.select_option("select[name=action]", "remove")
     page.fill("input[name=reason]", "Advertising, against the comment rules")
     page.locator("button[name=index]").first.click()
-    assert page.locator(".messagelist").get_by_text("1 comment(s) removed.").is_visible()
+    expect(page.locator(".messagelist").get_by_text("1 comment(s) removed.")).to_be_visible()
 
     reader.reload()
     assert reader.get_by_text("Buy pills at spam.example").count() == 0

@@ -73,7 +73,11 @@ def test_an_editor_publishes_an_article_with_library_images(
     chooser = chooser_opened.value
     chooser.wait_for_load_state()
     chooser.screenshot(path="/tmp/i13-media-chooser.png", full_page=True)
-    chooser.get_by_role("button", name="Insert").click()
+    with chooser.expect_event("close"):
+        # The chooser closes itself once it has handed the image over; the click may not
+        # outlive it.
+        insert = chooser.get_by_role("button", name="Insert")
+        insert.evaluate("button => setTimeout(() => button.click(), 0)")
     page.locator("dialog").get_by_role("button", name="Insert").click()
     page.locator(".field-body .ProseMirror figure img").wait_for()
     page.screenshot(path="/tmp/i13-media-article-form.png", full_page=True)
