@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from playwright.sync_api import expect
 
 from articles import editing
 from articles.models import Autosave
@@ -96,7 +97,7 @@ def test_a_second_editor_sees_the_lock_takes_over_and_the_first_is_told_before_s
     boris.screenshot(path=os.path.join(screenshot_dir, "i13-lock-seen.png"), full_page=True)
     boris.get_by_role("button", name="Take over").click()
     boris.wait_for_url(url)
-    assert boris.get_by_text("You took over editing from Anna Petrova").is_visible()
+    expect(boris.get_by_text("You took over editing from Anna Petrova")).to_be_visible()
     assert boris.locator("#id_title").is_editable()
 
     # Anna's page hears it at its next renewal, before she saves.
@@ -109,7 +110,7 @@ def test_a_second_editor_sees_the_lock_takes_over_and_the_first_is_told_before_s
 
     page.locator("input[name=_save]").first.click()
     page.wait_for_load_state()
-    assert page.locator(".errornote, .errorlist").first.is_visible()
+    expect(page.locator(".errornote, .errorlist").first).to_be_visible()
     assert page.get_by_text("Not saved: Boris Ivanov took over editing at").is_visible()
     assert page.locator("#id_title").input_value() == "Budget passes after a long night"
     page.screenshot(path=os.path.join(screenshot_dir, "i13-lock-refused.png"), full_page=True)
@@ -156,7 +157,7 @@ def test_an_autosaved_text_survives_a_reload(live_server, page, screenshot_dir):
     restored = page.get_by_role("status").filter(has_text="was restored")
     restored.get_by_role("button", name="Discard").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Your unsaved text was discarded.").is_visible()
+    expect(page.get_by_text("Your unsaved text was discarded.")).to_be_visible()
     assert page.locator("#id_title").input_value() == "Budget passes"
 
 
