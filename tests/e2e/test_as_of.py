@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.test_workflow import sign_in
 from tests.factories import make_article, make_label, make_staff
@@ -47,7 +48,7 @@ def test_the_archived_view_shows_a_label_in_force_then_and_not_now(live_server, 
     page.screenshot(path="/tmp/i13-asof-history.png", full_page=True)
     page.get_by_role("button", name="Show the page as readers saw it").click()
     banner = page.get_by_role("note")
-    assert "archived view, not the current page" in banner.inner_text()
+    expect(banner).to_contain_text("archived view, not the current page")
     body = page.locator(".article__body").inner_text()
     assert body.startswith("Acme (banned in Russia) opened an office")
     page.screenshot(path="/tmp/i13-asof-archived.png", full_page=True)

@@ -7,6 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from articles.models import Article
 from tests.e2e.test_workflow import CHANGELIST, sign_in
@@ -121,7 +122,7 @@ def test_an_editor_embeds_a_video_and_a_table_and_the_provider_waits_for_the_cli
     load.click()
     frame = block.locator(f'iframe[src^="https://www.youtube-nocookie.com/embed/{VIDEO}"]')
     frame.wait_for()
-    assert reader.frame_locator(".embed__frame").get_by_text("stand-in").is_visible()
+    expect(reader.frame_locator(".embed__frame").get_by_text("stand-in")).to_be_visible()
     contacted = [url for url in requests if THIRD_PARTY.search(url)]
     assert contacted and all(
         urlsplit(url).netloc == "www.youtube-nocookie.com" for url in contacted
