@@ -560,7 +560,8 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
     def _apply(self, request, queryset, step, done_message):
         done = skipped = 0
         with transaction.atomic():
-            for article in queryset.select_for_update():
+            # The list's query joins the optional unpublished changes: lock the articles only.
+            for article in queryset.select_for_update(of=("self",)):
                 try:
                     step(article, by=request.user)
                 except workflow.WorkflowError:
