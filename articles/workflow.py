@@ -9,6 +9,8 @@ and actions call them; so can anything else (a management command, a test).
       └────send_back────┴──────────────────────────────┴──────────────────────┘
 """
 
+import functools
+
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -226,6 +228,12 @@ def is_live(article):
     return article.pk is not None and Article.objects.published().filter(pk=article.pk).exists()
 
 
+@functools.cache
+def _article_fields():
+    """The article's stored fields by name (many-to-many included): what a draft may hold."""
+    return {field.name: field for field in Article._meta.get_fields() if field.concrete}
+
+
 def _as_json(article, field, value):
     if field.many_to_many:
         return [item.pk if isinstance(item, models.Model) else str(item) for item in value or ()]
@@ -243,7 +251,7 @@ def _as_json(article, field, value):
 def changes_from_form(form):
     """The form's values of the fields that wait for publication, as JSON."""
     article = form.instance
-    fields = {field.name: field for field in Article._meta.get_fields() if field.concrete}
+    fields = _article_fields()
     return {
         name: _as_json(article, fields[name], value)
         for name, value in form.cleaned_data.items()
@@ -255,7 +263,7 @@ def apply_changes(article, data):
     """Set the pending values on `article` in memory; returns the many-to-many ones
     ({name: [pk or tag name]}), which only a saved article can take."""
     many = {}
-    fields = {field.name: field for field in Article._meta.get_fields() if field.concrete}
+    fields = _article_fields()
     for name, value in data.items():
         field = fields.get(name)
         if field is None:  # a field removed since the changes were saved
