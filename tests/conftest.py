@@ -69,3 +69,13 @@ def reader(db):
 @pytest.fixture
 def moderator(db):
     return factories.make_staff("moderator", group="Moderator")
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a loopback port, and the site's mail delivered to it
+    (tests/mailserver.py). Tasks still run at once unless the test starts a worker."""
+    from tests.mailserver import running_smtp_server, smtp_settings
+
+    with running_smtp_server() as inbox, smtp_settings(inbox.port):
+        yield inbox
