@@ -1,0 +1,12 @@
+"""What a reader's own data is made of, gathered from the apps that hold it, none of which
+accounts knows.
+
+`personal_data.send(sender=User, user=user)`: each receiver returns a dict of JSON-compatible
+sections ({"comments": [...]} from comments, {"subscriptions": [...]} from newsletters), merged
+into the reader's "download my data" file. What an account's deletion takes along each app does
+in its own `pre_delete` receiver for the user model (comments: comments/signals.py).
+"""
+
+from django.dispatch import Signal
+
+personal_data = Signal()

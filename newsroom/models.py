@@ -1,0 +1,64 @@
+"""Bulk mail: one message to many recipients (a newsletter issue, an alert), sent by the task
+queue, with each recipient's own status. newsroom knows nothing of who the recipients are; the
+app that sends (newsletters) gives addresses and each one's substitutions (newsroom/bulkmail.py).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BulkSend(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+
+    name = models.CharField(_("name"), max_length=200)
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("plain text"))
+    html = models.TextField(_("HTML"), blank=True)
+    from_email = models.CharField(_("from"), max_length=300, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk mail")
+        verbose_name_plural = _("bulk mail")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    def progress(self):
+        """{status: count} over this send's recipients, every status present."""
+        counts = dict.fromkeys(BulkRecipient.Status.values, 0)
+        rows = self.recipients.values_list("status").annotate(n=models.Count("pk"))
+        counts.update(dict(rows))
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+class BulkRecipient(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        BOUNCED = "bounced", _("Bounced")
+
+    send = models.ForeignKey(BulkSend, on_delete=models.CASCADE, related_name="recipients")
+    address = models.EmailField(_("address"), max_length=254)
+    substitutions = models.JSONField(_("substitutions"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+        indexes = [models.Index(fields=["send", "status"])]
+
+    def __str__(self):
+        return self.address
