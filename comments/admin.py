@@ -19,7 +19,14 @@ import audit
 from audit.admin import history_table
 from audit.models import AuditEntry
 
-from .models import Comment, CommentBan, ModerationSettings, Report, set_status
+from .models import (
+    Comment,
+    CommentBan,
+    ModerationSettings,
+    ReplyNotification,
+    Report,
+    set_status,
+)
 
 
 class ModerationActionForm(ActionForm):
@@ -304,4 +311,22 @@ class ModerationSettingsAdmin(admin.ModelAdmin):
         )
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReplyNotification)
+class ReplyNotificationAdmin(admin.ModelAdmin):
+    """What readers were told of their comments, by e-mail: read-only, for answering "why did I
+    (not) get a mail?"."""
+
+    list_display = ["recipient", "kind", "comment", "created_at", "outcome"]
+    list_filter = ["kind", "outcome"]
+    list_select_related = ["recipient", "comment"]
+    search_fields = ["recipient__email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

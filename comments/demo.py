@@ -54,7 +54,7 @@ def load_demo_comments(article, stdout):
         if comment is None:
             parent = posted[reply_to - 1] if reply_to else None
             comment, _ = post_comment(
-                article=article, user=users[username], body=body, parent=parent
+                article=article, user=users[username], body=body, parent=parent, notify=False
             )
         posted.append(comment)
     stdout.write(f"  demo comments on the seed article: {len(posted)}")

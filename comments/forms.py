@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import BODY_MAX_LENGTH, Comment, Report
+from .models import BODY_MAX_LENGTH, Comment, NotificationPreferences, Report
 
 
 class CommentForm(forms.ModelForm):
@@ -47,3 +47,14 @@ class ReportForm(forms.ModelForm):
         fields = ["reason"]
         labels = {"reason": _("Why should a moderator look at this comment?")}
         error_messages = {"reason": {"required": _("Please say briefly what is wrong.")}}
+
+
+class NotificationPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreferences
+        fields = ["replies", "approvals"]
+        labels = {
+            "replies": _("E-mail me when someone replies to my comments"),
+            "approvals": _("E-mail me when a moderator publishes my comment that was held"),
+        }
+        help_texts = {"replies": "", "approvals": ""}

@@ -18,6 +18,7 @@ from articles.models import Article
 from audit.models import AuditEntry
 from newsroom import invalidation
 
+from . import notifications
 from .textfilter import WordList, count_links, normalised
 
 BODY_MAX_LENGTH = 5000
@@ -189,9 +190,11 @@ class Comment(models.Model):
 
 
 @transaction.atomic
-def post_comment(*, article, user, body, parent=None, submission_key=None):
+def post_comment(*, article, user, body, parent=None, submission_key=None, notify=True):
     """Store a reader's comment, held or visible as the moderation settings say, and count it.
-    Returns (comment, created); a repeated submission_key returns the first comment."""
+    Returns (comment, created); a repeated submission_key returns the first comment. A visible
+    reply is announced to the author of the comment it answers once this commits (`notify`
+    False: demo data, which tells nobody)."""
     if parent is not None and parent.parent_id:
         parent = parent.parent  # one level of replies: a reply to a reply joins its thread
     reason = ModerationSettings.load().verdict_on(body).hold_reason
@@ -214,6 +217,8 @@ def post_comment(*, article, user, body, parent=None, submission_key=None):
         return Comment.objects.get(user=user, submission_key=submission_key), False
     if comment.is_visible:
         CommentStats.add(article.pk, 1)
+        if notify and parent is not None:
+            notifications.became_visible([comment.pk], approved=False)
     return comment, True
 
 
@@ -239,6 +244,8 @@ def edit_comment(comment, body):
 
 # Who hid a comment when enough readers reported it: the audit log's "who".
 READERS_REPORTS = "readers' reports"
+# The held reason of a comment so hidden.
+REPORTED_BY_READERS = "reported by readers"
 
 
 @transaction.atomic
@@ -249,10 +256,21 @@ def set_status(comments, status, *, deleted_by_author=False, by=None, reason="")
     rows = list(
         comments.select_for_update()
         .exclude(status=status)
-        .values_list("pk", "article_id", "status")
+        .values_list("pk", "article_id", "status", "held_reason")
     )
     if not rows:
         return 0
+    if status == Comment.Status.VISIBLE:
+        # Held until now: its author is told it is published, the comment it answers of a new
+        # reply. Not one hidden by readers' reports, which was visible (and announced) before.
+        approved = [
+            pk
+            for pk, _, old, held_reason in rows
+            if old == Comment.Status.HELD and held_reason != REPORTED_BY_READERS
+        ]
+        if approved:
+            notifications.became_visible(approved, approved=True)
+    rows = [row[:3] for row in rows]
     changes = {"status": status}
     if status == Comment.Status.VISIBLE:
         changes["held_reason"] = ""
@@ -334,7 +352,7 @@ def report_comment(*, comment, user, reason):
             reason=_("%(count)d open reports") % {"count": open_reports},
         )
         if hidden:
-            Comment.objects.filter(pk=comment.pk).update(held_reason="reported by readers")
+            Comment.objects.filter(pk=comment.pk).update(held_reason=REPORTED_BY_READERS)
     return True
 
 
@@ -524,3 +542,133 @@ class ModerationSettings(models.Model):
             .first()
         )
         return math.ceil((latest + window - now).total_seconds()) if latest else 0
+
+
+class NotificationPreferences(models.Model):
+    """Which e-mails a reader gets about their comments (comments/notifications.py). A reader
+    without a row gets both, the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="comment_notifications",
+        verbose_name=_("reader"),
+    )
+    replies = models.BooleanField(
+        _("replies to my comments"),
+        default=True,
+        help_text=_("An e-mail when someone replies to one of the reader's comments."),
+    )
+    approvals = models.BooleanField(
+        _("my held comment approved"),
+        default=True,
+        help_text=_("An e-mail when a moderator publishes a comment that was held for review."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def of(cls, user):
+        """The reader's preferences, unsaved defaults when they never chose."""
+        return cls.objects.filter(user=user).first() or cls(user=user)
+
+    def wants(self, kind):
+        return self.replies if kind == ReplyNotification.Kind.REPLY else self.approvals
+
+
+class ThreadMail(models.Model):
+    """One reader's mail about one thread: when the last one went out, and when the next is
+    due. Locked while a notification is added or a mail sent, so that with several app servers
+    and workers a thread mails a reader at most once an hour, the rest gathered in a digest."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reader"),
+    )
+    thread = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="+", verbose_name=_("thread")
+    )
+    last_sent_at = models.DateTimeField(_("last mail sent"), null=True, blank=True)
+    due_at = models.DateTimeField(
+        _("next mail due"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when no mail is waiting to go out."),
+    )
+
+    class Meta:
+        verbose_name = _("reply mail")
+        verbose_name_plural = _("reply mails")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "thread"], name="thread_mail_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} / thread {self.thread_id}"
+
+
+class ReplyNotification(models.Model):
+    """Something a reader is to be told about one of their comments: a reply to it, or its
+    approval. Mailed once (a reader is never told twice of the same comment), alone or with
+    the thread's others in a digest."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply")
+        APPROVED = "approved", _("Comment approved")
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SENT = "sent", _("Sent")
+        DROPPED = "dropped", _("Not sent")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reader"),
+    )
+    thread = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="+", verbose_name=_("thread")
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="+", verbose_name=_("comment")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=Outcome.choices,
+        default=Outcome.WAITING,
+        help_text=_(
+            "Not sent: the reply was held or removed, or the reader turned these mails off, "
+            "was banned, or has no confirmed address, before the mail went out."
+        ),
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply notification")
+        verbose_name_plural = _("reply notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "comment", "kind"], name="notified_once_per_comment"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "thread"],
+                condition=models.Q(outcome="waiting"),
+                name="notification_waiting_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient}: {self.comment_id}"

@@ -4,9 +4,10 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.models import Profile
+from accounts.signals import personal_data
 from newsroom import invalidation
 
-from .models import Comment, CommentStats, set_status
+from .models import Comment, CommentStats, NotificationPreferences, set_status
 
 
 @receiver(post_delete, sender=Comment)
@@ -39,3 +40,15 @@ def reader_renamed(sender, instance, **kwargs):
     articles = Comment.objects.filter(user_id=instance.user_id).values_list("article_id", flat=True)
     for article_id in set(articles):
         invalidation.comments_changed(article_id)
+
+
+@receiver(personal_data)
+def notification_preferences_data(sender, user, **kwargs):
+    """The reader's e-mail preferences in their "download my data" file."""
+    preferences = NotificationPreferences.of(user)
+    return {
+        "notification_preferences": {
+            "replies_to_my_comments": preferences.replies,
+            "my_held_comment_approved": preferences.approvals,
+        }
+    }

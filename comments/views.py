@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
@@ -21,10 +24,12 @@ from newsroom.middleware import (
     unavailable_response,
 )
 
-from .forms import CommentForm, ReportForm
+from . import notifications
+from .forms import CommentForm, NotificationPreferencesForm, ReportForm
 from .models import (
     Comment,
     ModerationSettings,
+    NotificationPreferences,
     comments_open,
     duration_in_words,
     edit_comment,
@@ -265,3 +270,32 @@ def comment_report(request, pk):
             messages.info(request, _("You have already reported this comment."))
         return redirect(f"{comment.article.get_absolute_url()}#comments")
     return render(request, "comments/report.html", {"form": form, "comment": comment})
+
+
+@require_POST
+@login_required
+def notification_preferences(request):
+    """The profile's "E-mails about my comments" form (templates/accounts/profile/)."""
+    form = NotificationPreferencesForm(
+        request.POST, instance=NotificationPreferences.of(request.user)
+    )
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Your e-mail preferences have been saved."))
+    return redirect(f"{reverse('accounts:profile')}#notifications")
+
+
+# The mail's List-Unsubscribe-Post (RFC 8058) is a POST from the mail client, with no session
+# and no CSRF token: the signed token in the address is what authorises it. A GET (a person
+# following the link, or a scanner fetching it) only shows the button.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    user = notifications.user_for_token(token)
+    if user is None:
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        notifications.turn_off(user)
+    return render(request, "comments/unsubscribe.html", {"done": done})

@@ -24,8 +24,8 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from comments.forms import CommentForm
-from comments.models import Comment, comments_open, visible_count
+from comments.forms import CommentForm, NotificationPreferencesForm
+from comments.models import Comment, NotificationPreferences, comments_open, visible_count
 from newsroom import invalidation
 from notices import labelling
 
@@ -240,3 +240,11 @@ def comments(context, article):
             "csrf_token": get_token(request) if user.is_authenticated else "",
         },
     )
+
+
+@register.simple_tag(takes_context=True)
+def notification_preferences_form(context):
+    """The signed-in reader's e-mail preferences, for the profile page
+    (templates/accounts/profile/notifications.html), which accounts' view knows nothing of."""
+    user = context["request"].user
+    return NotificationPreferencesForm(instance=NotificationPreferences.of(user))
