@@ -182,7 +182,7 @@ def store_or_refuse(request, article, form):
     if refusal:
         return not_posted(request, article, form, refusal), False
     if wait := take_comment_allowance(user.pk):
-        message = _("You are commenting too fast. Please wait %(wait)s and post again.") % {
+        message = _("You are commenting too fast. You can post again in %(wait)s.") % {
             "wait": duration_in_words(wait)
         }
         response = not_posted(request, article, form, message, 429)
@@ -242,9 +242,12 @@ def comment_edit(request, pk):
     return render(request, "comments/edit.html", {"form": form, "comment": comment})
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_delete(request, pk):
+    """GET asks (a page of its own, so that it works without JavaScript); only POST deletes."""
     comment = own_comment(request, pk)
+    if request.method != "POST":
+        return render(request, "comments/delete.html", {"comment": comment})
     set_status(
         Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, deleted_by_author=True
     )

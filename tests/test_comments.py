@@ -255,6 +255,46 @@ def test_the_author_deletes_within_the_window_and_the_count_drops(signed_in, rea
     assert visible_count(article) == 0
 
 
+def test_delete_asks_first_on_a_page_of_its_own_and_a_get_deletes_nothing(
+    signed_in, reader, article
+):
+    comment = make_comment(article, reader, "Second thoughts <here>.")
+    url = reverse("comments:delete", args=[comment.pk])
+    page = signed_in.get(article.get_absolute_url()).content.decode()
+    assert f'<a href="{url}" class="comment__delete"' in page  # without JavaScript: the page
+    assert f'id="confirm-delete-{comment.pk}" hidden>' in page  # with it: the step in place
+
+    asked = signed_in.get(url)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert "Delete your comment?" in html
+    assert "Second thoughts &lt;here&gt;." in html
+    assert f'href="{comment.get_absolute_url()}">Cancel</a>' in html
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.VISIBLE
+
+    done = signed_in.post(url)
+    assert done.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REMOVED
+
+
+def test_the_confirmation_page_is_only_for_the_author_within_the_window(signed_in, article):
+    theirs = make_comment(article, make_reader())
+    assert signed_in.get(reverse("comments:delete", args=[theirs.pk])).status_code == 404
+
+
+def test_the_forms_state_the_limit_without_javascript_and_the_server_checks_it(signed_in, article):
+    make_comment(article)
+    page = signed_in.get(article.get_absolute_url()).content.decode()
+    assert page.count("Up to 5,000 characters.") == 2  # the comment form and the reply form
+    assert 'data-template="{count} of {limit} characters"' in page
+    assert 'maxlength="5000"' in page
+    too_long = post(signed_in, article, "x" * 5001)
+    assert "at most 5000 characters long (it has 5001)" in too_long.content.decode()
+    assert not Comment.objects.filter(body__startswith="xxx").exists()
+
+
 @pytest.mark.parametrize("action", ["edit", "delete"])
 def test_another_readers_edit_or_delete_answers_404_and_changes_nothing(signed_in, article, action):
     comment = make_comment(article, make_reader(), "Mine, not yours.")
@@ -517,7 +557,7 @@ def test_a_comment_refused_as_too_fast_says_when_and_posts_later_with_the_same_f
     assert refused.status_code == 429
     assert refused["Retry-After"] == "15"
     page = page_text(refused)
-    assert "Please wait 15 seconds" in page
+    assert "You can post again in 15 seconds." in page
     assert "second, too soon" in page
     assert key in refused.content.decode()  # the same form comes back
 
@@ -534,8 +574,59 @@ def test_the_hourly_limit_says_how_long_to_wait(signed_in, article, settings):
     with later(600):
         refused = post(signed_in, article, "second")
     assert refused.status_code == 429
-    assert "Please wait 50 minutes" in page_text(refused)
+    assert "You can post again in 50 minutes." in page_text(refused)
     assert int(refused["Retry-After"]) == 3000
+
+
+def reply_form_of(html, thread):
+    """The reply form under `thread`, as the page shows it."""
+    match = re.search(
+        rf'<details class="comment__reply" id="reply-form-{thread.pk}"[^>]*>.*?</details>',
+        html,
+        re.DOTALL,
+    )
+    assert match, f"no reply form under comment {thread.pk}"
+    return match.group(0)
+
+
+def test_a_reply_refused_as_too_fast_comes_back_open_in_its_thread_with_its_text(
+    signed_in, article
+):
+    thread, other = make_comment(article, body="First thread."), make_comment(article)
+    post(signed_in, article, "first")
+    key = str(uuid.uuid4())
+    refused = post(signed_in, article, "My <reply> & more", parent=thread.pk, submission_key=key)
+    assert refused.status_code == 429
+    html = refused.content.decode()
+    form = reply_form_of(html, thread)
+    assert f'id="reply-form-{thread.pk}" open>' in form
+    assert "You are commenting too fast. You can post again in 15 seconds." in form
+    assert ">My &lt;reply&gt; &amp; more</textarea>" in form
+    assert f'name="submission_key" value="{key}"' in form
+    assert f'action="/comments/article/{article.pk}/#reply-form-{thread.pk}"' in form
+    assert " open>" not in reply_form_of(html, other)
+    main_form = html[html.index('id="comment-form"') :]
+    assert "My &lt;reply&gt;" not in main_form  # in one place only: its thread
+    assert "too fast" not in main_form
+
+    with later(16):
+        retried = post(
+            signed_in, article, "My <reply> & more", parent=thread.pk, submission_key=key
+        )
+    assert retried.status_code == 302
+    assert Comment.objects.get(body="My <reply> & more").parent == thread
+
+
+def test_a_reply_on_a_later_discussion_page_comes_back_on_that_page(signed_in, article, settings):
+    settings.NEWSROOM_COMMENTS_PAGE_SIZE = 2
+    threads = [make_comment(article, body=f"Thread {n}") for n in range(3)]
+    page = signed_in.get(f"{article.get_absolute_url()}?comments=2").content.decode()
+    action = f"/comments/article/{article.pk}/?comments=2#reply-form-{threads[2].pk}"
+    assert f'action="{action}"' in reply_form_of(page, threads[2])
+    post(signed_in, article, "first")
+    refused = signed_in.post(action.split("#")[0], {"body": "Too soon", "parent": threads[2].pk})
+    assert refused.status_code == 429
+    assert ">Too soon</textarea>" in reply_form_of(refused.content.decode(), threads[2])
 
 
 def fail_to_store_comments(execute, sql, params, many, context):

@@ -19,13 +19,20 @@ from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape, urlize
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from comments.forms import CommentForm, NotificationPreferencesForm
-from comments.models import Comment, NotificationPreferences, comments_open, visible_count
+from comments.models import (
+    BODY_MAX_LENGTH,
+    Comment,
+    NotificationPreferences,
+    comments_open,
+    visible_count,
+)
 from newsroom import invalidation
 from notices import labelling
 
@@ -96,6 +103,13 @@ def page_number(request):
     return number if 1 <= number <= MAX_PAGE else 1
 
 
+def reply_action(article, number):
+    """Where the reply forms of one discussion page post: with the page, so that a reply sent
+    back (too fast, too long) comes back in its thread on the page it was written on."""
+    action = reverse("comments:create", args=[article.pk])
+    return f"{action}?comments={number}" if number > 1 else action
+
+
 def _render_shared(article, number, signed_in):
     """One page of threads oldest first, each with its visible replies, in three queries
     however many comments there are; and the count."""
@@ -128,7 +142,8 @@ def _render_shared(article, number, signed_in):
             "threads": threads,
             "signed_in": signed_in,
             "open": comments_open(article),
-            "action": reverse("comments:create", args=[article.pk]),
+            "action": reply_action(article, number),
+            **_limit(),
             "csrf_mark": mark_safe(CSRF_MARK),
             "reply_key_mark": mark_safe(REPLY_KEY_MARK),
             "previous_url": f"{base}?comments={number - 1}#comments" if number > 1 else None,
@@ -181,6 +196,44 @@ def _own_actions(html, own, user, now, csrf_token):
     return ACTIONS_MARKS.sub("", html)
 
 
+def _limit():
+    return {
+        "max_length": BODY_MAX_LENGTH,
+        "limit_text": number_format(BODY_MAX_LENGTH, force_grouping=True),
+    }
+
+
+REPLY_MARKS = re.compile(r"<!--/?reply:\d+-->")
+
+
+def _reply_sent_back(html, form, article, number, csrf_token):
+    """A reply that was not posted comes back open under the comment it answers, with the
+    reader's text and why; then (html, True). (html, False) when its thread is not on this
+    page: the text then goes back in the main form, which keeps the reply's parent."""
+    parent = form.data.get("parent", "") if form is not None else ""
+    if not str(parent).isdigit():
+        return html, False
+    start, end = f"<!--reply:{parent}-->", f"<!--/reply:{parent}-->"
+    begin = html.find(start)
+    if begin < 0:
+        return html, False
+    finish = html.find(end, begin)
+    reply_form = render_to_string(
+        "comments/reply_form.html",
+        {
+            "thread_pk": int(parent),
+            "action": reply_action(article, number),
+            **_limit(),
+            "csrf": csrf_token,
+            # The key the reader's form carried: sent again, it is still one reply.
+            "key": form.data.get("submission_key", ""),
+            "body": form.data.get("body", ""),
+            "errors": [*form.non_field_errors(), *form.errors.get("body", [])],
+        },
+    )
+    return html[:begin] + reply_form + html[finish + len(end) :], True
+
+
 FORM_KEY_MARK = "00000000-0000-4000-8000-000000000000"
 _empty_form = {}  # the empty form's fields, rendered once per language in this process
 
@@ -205,6 +258,7 @@ def comments(context, article):
     html = part["html"]
     user = request.user
     held = []
+    form = context.get("comment_form")
     if user.is_authenticated:
         # The reader's own comments here: theirs alone, kept per version of the discussion
         # (any comment change on the article makes it new).
@@ -219,9 +273,13 @@ def comments(context, article):
             keys=[invalidation.comments_key(article.pk)],
         )
         token = get_token(request)
+        html, in_thread = _reply_sent_back(html, form, article, page_number(request), token)
+        if in_thread:
+            form = None  # the main form is empty again
         html = _own_actions(html, own, user, timezone.now(), token)
         html = html.replace(CSRF_MARK, token).replace(REPLY_KEY_MARK, str(uuid.uuid4()))
         held = [comment for comment in own if comment.status == Comment.Status.HELD]
+    html = REPLY_MARKS.sub("", html)
     base = article.get_absolute_url()
     return render_to_string(
         "comments/section.html",
@@ -232,9 +290,8 @@ def comments(context, article):
             "held": held,
             "user": user,
             "open": comments_open(article),
-            "form_fields": form_fields(context.get("comment_form"))
-            if user.is_authenticated
-            else "",
+            **_limit(),
+            "form_fields": form_fields(form) if user.is_authenticated else "",
             "sign_in_url": f"{reverse('account_login')}?{urlencode({'next': base})}",
             # Given, not made by the context processors: this small template needs only these.
             "csrf_token": get_token(request) if user.is_authenticated else "",
