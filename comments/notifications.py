@@ -167,20 +167,39 @@ def user_for_token(token):
 def subject_for(thread, notifications):
     title = thread.article.title
     replies = [n for n in notifications if n.kind == n.Kind.REPLY]
-    if len(notifications) == 1 and not replies:
-        return _("Your comment on “%(title)s” is published") % {"title": title}
-    if len(replies) == 1 and len(notifications) == 1:
+    approvals = len(notifications) - len(replies)
+    if not replies:
+        return ngettext(
+            "Your comment on “%(title)s” is published",
+            "%(count)d of your comments on “%(title)s” are published",
+            approvals,
+        ) % {"count": approvals, "title": title}
+    if len(replies) == 1 and not approvals:
         name = _display_name(replies[0].comment.user)
         return _("%(name)s replied to your comment on “%(title)s”") % {
             "name": name,
             "title": title,
         }
-    count = len(notifications)
-    return ngettext(
-        "%(count)d new reply in the discussion of “%(title)s”",
-        "%(count)d new replies in the discussion of “%(title)s”",
-        count,
-    ) % {"count": count, "title": title}
+    values = {"count": len(replies), "title": title}
+    if approvals:
+        return (
+            ngettext(
+                "Your comment is published and %(count)d new reply in the discussion of "
+                "“%(title)s”",
+                "Your comment is published and %(count)d new replies in the discussion of "
+                "“%(title)s”",
+                len(replies),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)d new reply in the discussion of “%(title)s”",
+            "%(count)d new replies in the discussion of “%(title)s”",
+            len(replies),
+        )
+        % values
+    )
 
 
 def _display_name(user):

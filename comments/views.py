@@ -10,6 +10,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,6 +28,7 @@ from newsroom.middleware import (
 from . import notifications
 from .forms import CommentForm, NotificationPreferencesForm, ReportForm
 from .models import (
+    BODY_MAX_LENGTH,
     Comment,
     ModerationSettings,
     NotificationPreferences,
@@ -239,7 +241,16 @@ def comment_edit(request, pk):
             elif not comment.is_visible:
                 messages.info(request, _("Your comment will appear once a moderator has read it."))
             return redirect(comment)
-    return render(request, "comments/edit.html", {"form": form, "comment": comment})
+    return render(
+        request,
+        "comments/edit.html",
+        {
+            "form": form,
+            "comment": comment,
+            "max_length": BODY_MAX_LENGTH,
+            "limit_text": number_format(BODY_MAX_LENGTH, force_grouping=True),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -284,12 +284,18 @@ def test_the_confirmation_page_is_only_for_the_author_within_the_window(signed_i
     assert signed_in.get(reverse("comments:delete", args=[theirs.pk])).status_code == 404
 
 
-def test_the_forms_state_the_limit_without_javascript_and_the_server_checks_it(signed_in, article):
+def test_the_forms_state_the_limit_without_javascript_and_the_server_checks_it(
+    signed_in, reader, article
+):
     make_comment(article)
     page = signed_in.get(article.get_absolute_url()).content.decode()
     assert page.count("Up to 5,000 characters.") == 2  # the comment form and the reply form
     assert 'data-template="{count} of {limit} characters"' in page
     assert 'maxlength="5000"' in page
+    own = make_comment(article, reader)
+    edit = signed_in.get(reverse("comments:edit", args=[own.pk])).content.decode()
+    assert 'id="id_body-count"' in edit and "Up to 5,000 characters." in edit
+    assert "js/comments.js" in edit
     too_long = post(signed_in, article, "x" * 5001)
     assert "at most 5000 characters long (it has 5001)" in too_long.content.decode()
     assert not Comment.objects.filter(body__startswith="xxx").exists()

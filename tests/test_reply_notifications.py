@@ -325,3 +325,25 @@ def test_the_page_keeps_its_query_count_with_the_page_cache_on(
     assert "Fresh news." in fresh.content.decode()
     with django_assert_num_queries(0):
         assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_digest_with_an_approval_and_replies_says_both(smtp_server, queue, thread):
+    with time_machine.travel(START, tick=False) as clock:
+        reply(thread, "First!")
+        queue()
+        ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderation": True})
+        own = reply(thread, "An afterthought of mine.", user=thread.user)  # held
+        set_status(Comment.objects.filter(pk=own.pk), Comment.Status.VISIBLE, by="moderator")
+        ModerationSettings.objects.filter(pk=1).update(premoderation=False)
+        reply(thread, "Second.")
+        queue()
+        clock.shift(timedelta(hours=1))
+        queue()
+    first, digest = smtp_server.to("anna@example.com")
+    assert subject(digest) == (
+        "[Newsroom] Your comment is published and 1 new reply in the discussion of "
+        "“Bridges of the north”"
+    )
+    text = smtp_server.text_of(digest)
+    assert "Your comment is now published:" in text and "An afterthought of mine." in text
+    assert "Boris Replier replied:" in text and "Second." in text
