@@ -28,11 +28,19 @@ def signed_in(client, reader):
 def test_posting_and_deleting_comments_answer_405_to_other_methods(signed_in, reader, method):
     article = make_article()
     comment = make_comment(article, reader)
-    for url in [
-        reverse("comments:create", args=[article.pk]),
-        reverse("comments:delete", args=[comment.pk]),
-    ]:
+    urls = [reverse("comments:create", args=[article.pk])]
+    if method != "get":  # a GET of the delete address asks for confirmation (below)
+        urls.append(reverse("comments:delete", args=[comment.pk]))
+    for url in urls:
         assert getattr(signed_in, method)(url).status_code == 405, url
+    assert Comment.objects.get().is_visible
+
+
+def test_a_get_of_the_delete_address_only_asks(signed_in, reader):
+    comment = make_comment(make_article(), reader)
+    response = signed_in.get(reverse("comments:delete", args=[comment.pk]))
+    assert response.status_code == 200
+    assert b"Delete your comment?" in response.content
     assert Comment.objects.get().is_visible
 
 
