@@ -7,7 +7,8 @@ moderating never wait on it. The state that throttles (`ThreadMail`, one row per
 thread) is in the database and locked while a notification is added or a mail is sent: two
 replies at once, on two app servers or two workers, give one mail and one digest, never two
 mails. A notification whose reply is held or removed, or whose reader turned these mails off,
-was banned, or has no confirmed address by the time the mail goes out, is dropped.
+was banned, or has no confirmed address, or whose article was withdrawn, by the time the mail
+goes out, is dropped.
 """
 
 import logging
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from articles.models import Article
 from newsroom.tasks import retrying_task
 
 log = logging.getLogger("comments.notifications")
@@ -111,7 +113,11 @@ def send_thread_mail(state_id):
             ).select_related("comment__user__profile", "comment__article", "thread__article")
         )
         address = reachable_address(state.recipient)
-        keep = [n for n in waiting if address and _still_worth_telling(n, state.recipient)]
+        # A withdrawn (or unpublished) article's discussion is nothing to come back to.
+        public = Article.objects.published().filter(pk=state.thread.article_id).exists()
+        keep = [
+            n for n in waiting if address and public and _still_worth_telling(n, state.recipient)
+        ]
         dropped = [n.pk for n in waiting if n not in keep]
         ReplyNotification.objects.filter(pk__in=dropped).update(
             outcome=ReplyNotification.Outcome.DROPPED

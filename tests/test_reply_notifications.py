@@ -3,16 +3,18 @@ comment or of their held comment's approval, at most once per thread per hour wi
 the rest; mail read as a mail client reads it, from a real SMTP server."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 from accounts.signals import personal_data
+from articles.models import Article
 from comments.models import (
     Comment,
     CommentBan,
@@ -26,8 +28,6 @@ from comments.notifications import unsubscribe_token
 from tests.factories import make_article, make_reader, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def run_worker(name="test-worker"):
@@ -112,7 +112,7 @@ def test_a_reply_mails_html_and_text_with_its_link_and_one_click_unsubscribe(
 
 
 def test_one_mail_then_one_digest_per_thread_per_hour(smtp_server, queue, thread):
-    with time_machine.travel(START, tick=False) as clock:
+    with time_machine.travel(timezone.now(), tick=False) as clock:
         first = reply(thread, "First!")
         queue()
         assert [subject(m) for m in smtp_server.to("anna@example.com")] == [
@@ -203,7 +203,7 @@ def test_a_reply_hidden_by_readers_reports_is_not_announced_again_on_approval(sm
 
 
 def test_a_reply_removed_before_the_digest_goes_out_is_not_in_it(smtp_server, queue, thread):
-    with time_machine.travel(START, tick=False) as clock:
+    with time_machine.travel(timezone.now(), tick=False) as clock:
         reply(thread, "First!")
         queue()
         clock.shift(timedelta(minutes=5))
@@ -328,7 +328,7 @@ def test_the_page_keeps_its_query_count_with_the_page_cache_on(
 
 
 def test_a_digest_with_an_approval_and_replies_says_both(smtp_server, queue, thread):
-    with time_machine.travel(START, tick=False) as clock:
+    with time_machine.travel(timezone.now(), tick=False) as clock:
         reply(thread, "First!")
         queue()
         ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderation": True})
@@ -347,3 +347,17 @@ def test_a_digest_with_an_approval_and_replies_says_both(smtp_server, queue, thr
     text = smtp_server.text_of(digest)
     assert "Your comment is now published:" in text and "An afterthought of mine." in text
     assert "Boris Replier replied:" in text and "Second." in text
+
+
+def test_no_digest_about_an_article_withdrawn_meanwhile(smtp_server, queue, thread):
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        reply(thread, "First!")
+        queue()
+        clock.shift(timedelta(minutes=5))
+        later_reply = reply(thread, "Second.")
+        queue()
+        Article.objects.filter(pk=thread.article_id).update(status=Article.Status.WITHDRAWN)
+        clock.shift(timedelta(hours=1))
+        queue()
+    assert len(smtp_server.to("anna@example.com")) == 1
+    assert ReplyNotification.objects.get(comment=later_reply).outcome == "dropped"
