@@ -361,3 +361,37 @@ def test_no_digest_about_an_article_withdrawn_meanwhile(smtp_server, queue, thre
         queue()
     assert len(smtp_server.to("anna@example.com")) == 1
     assert ReplyNotification.objects.get(comment=later_reply).outcome == "dropped"
+
+
+def test_posting_a_reply_only_queues_the_notification_and_the_worker_mails_it(
+    client, smtp_server, queue, thread
+):
+    from django_tasks_db.models import DBTaskResult
+
+    client.force_login(make_reader("boris", display_name="Boris Replier"))
+    response = client.post(
+        reverse("comments:create", args=[thread.article_id]),
+        {"body": "Posted, not waiting for any mail.", "parent": thread.pk},
+    )
+    assert response.status_code == 302
+    assert smtp_server.messages == []
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "comments.notifications.notify_visible"
+    ]
+    queue()
+    assert "replied to your comment" in subject(smtp_server.only_message_to("anna@example.com"))
+
+
+def test_a_moderators_approval_in_the_admin_mails_the_author(client, smtp_server, anna):
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"premoderation": True})
+    held = post_comment(article=make_article(title="Held back"), user=anna, body="Mine")[0]
+    client.force_login(make_staff("mod", group="Moderator"))
+    response = client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "approve", "_selected_action": [held.pk], "reason": ""},
+    )
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert held.is_visible
+    message = smtp_server.only_message_to("anna@example.com")
+    assert subject(message) == "[Newsroom] Your comment on “Held back” is published"
