@@ -395,3 +395,30 @@ def test_a_moderators_approval_in_the_admin_mails_the_author(client, smtp_server
     assert held.is_visible
     message = smtp_server.only_message_to("anna@example.com")
     assert subject(message) == "[Newsroom] Your comment on “Held back” is published"
+
+
+def test_with_the_mail_server_down_the_reply_mail_waits_for_the_retry_and_is_not_lost(
+    settings, queue, thread
+):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.faults.conftest import closed_port
+    from tests.mailserver import running_smtp_server, smtp_settings
+
+    settings.NEWSROOM_TASK_RETRY_SECONDS = 60
+    port = closed_port()
+    with smtp_settings(port):
+        reply(thread, "Delivered in the end.")
+        queue()  # notify, then the thread's mail: both done; the delivery is refused
+        failed = DBTaskResult.objects.get(
+            task_path="newsroom.mail.deliver_mail", status=TaskResultStatus.FAILED
+        )
+        assert failed.exception_class_path == "builtins.ConnectionRefusedError"
+        assert ReplyNotification.objects.get().outcome == "sent"  # handed to the mail queue
+        with (
+            running_smtp_server(port) as inbox,
+            time_machine.travel(timezone.now() + timedelta(seconds=61)),
+        ):
+            queue()  # the retry
+        assert "Delivered in the end." in inbox.text_of(inbox.only_message_to("anna@example.com"))
