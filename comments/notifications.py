@@ -233,6 +233,8 @@ def message(user, address, thread, notifications):
         "site_url": site,
         "article_title": thread.article.title,
         "thread_url": site + thread.get_absolute_url(),
+        # What was replied to, when it is the reader's own (not a thread they replied in).
+        "own_text": thread.body if thread.user_id == user.pk and thread.is_visible else "",
         "items": items,
         "digest": len(items) > 1,
         "unsubscribe_url": unsubscribe_url,

@@ -102,6 +102,7 @@ def test_a_reply_mails_html_and_text_with_its_link_and_one_click_unsubscribe(
     assert f'href="{one_click}"' in html
     assert "Not so: &lt;b&gt;the bridge&lt;/b&gt; was built in 1931." in html
     assert "Boris Replier replied:" in html
+    assert "Your comment: A" in text  # what was replied to
 
     # The link in the mail is the reader's own: its POST (RFC 8058) turns the mails off.
     response = Client(enforce_csrf_checks=True).post(
