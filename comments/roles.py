@@ -11,6 +11,7 @@ MODERATOR = [
     ("comments", "delete_commentban"),
     ("comments", "view_moderationsettings"),
     ("comments", "change_moderationsettings"),
+    ("comments", "view_replynotification"),
     ("articles", "view_article"),
 ]
 

@@ -29,8 +29,23 @@ def ensure_roles(roles, apps=global_apps):
         permissions = [
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in codenames
+            if not _later_model(apps, app_label, codename)
         ]
         group.permissions.add(*permissions)
+
+
+def _later_model(apps, app_label, codename):
+    """A role may name a model added by a later migration than the one that creates the role;
+    in that migration's historical state the permission cannot exist yet. keep_roles grants it
+    after the migrate that adds the model."""
+    if apps is global_apps:
+        return False
+    model_name = codename.split("_", 1)[1]
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return True
+    return False
 
 
 def keep_roles(app_config, roles):
