@@ -121,7 +121,7 @@ def load_demo(stdout):
                 "name": name,
                 "kind": kind,
                 "description": description,
-                "position": position * 10,
+                "position": (position + 1) * 10,
             },
         )
     organizations = notice(

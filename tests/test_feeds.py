@@ -189,3 +189,33 @@ def test_a_feed_with_its_stylesheet_is_still_served_from_the_page_cache(client, 
     second = client.get(reverse("articles:feed_atom"))
     assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
     assert STYLESHEET_PI in second.content and second.content == first.content
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_browser_gets_the_feed_as_xml_to_style_and_a_feed_reader_its_own_type(
+    client, newsroom, settings, kind
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 60
+    url = reverse(f"articles:feed_{kind}")
+    reader = client.get(url, HTTP_ACCEPT=f"application/{kind}+xml, application/xml;q=0.9")
+    browser = client.get(url, HTTP_ACCEPT=BROWSER_ACCEPT)
+    plain = client.get(url)  # no Accept at all, like many feed readers
+    assert (
+        reader["Content-Type"] == plain["Content-Type"] == f"application/{kind}+xml; charset=utf-8"
+    )
+    # Chromium styles application/xml, but shows application/rss+xml as plain text
+    assert browser["Content-Type"] == "application/xml; charset=utf-8"
+    assert browser.content == reader.content == plain.content
+    assert [r["X-Page-Cache"] for r in (reader, browser, plain)] == ["miss", "hit", "hit"]
+    for response in (reader, browser, plain):
+        assert "Accept" in response["Vary"]
+    assert not feedparser.parse(browser.content).bozo
+
+
+def test_pages_that_are_not_feeds_keep_their_type(client, newsroom):
+    response = client.get(reverse("articles:home"), HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" not in response.get("Vary", "")
