@@ -217,3 +217,19 @@ def test_share_links_and_copy_link_work_with_no_outside_request(live_server, bro
     assert outside == []  # nothing fetched from elsewhere, before or after the click
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize("where", ["article", "feed"])
+def test_the_channels_share_links_and_feed_page_have_no_wcag_21_aa_violation(
+    live_server, page, seed, where
+):
+    from tests.e2e.axe import AXE_VERSION, wcag_violations
+
+    url = seed.get_absolute_url() if where == "article" else "/feeds/atom/"
+    for scheme in ["light", "dark"]:
+        page.emulate_media(color_scheme=scheme)
+        page.goto(live_server.url + url)
+        # Chromium's own XSLT deprecation banner is not the site's
+        page.evaluate("document.querySelector('xslt-warning-banner')?.remove()")
+        violations = wcag_violations(page)
+        assert not violations, f"{where} ({scheme}, {AXE_VERSION}):\n" + "\n".join(violations)
