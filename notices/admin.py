@@ -38,8 +38,13 @@ class ChannelInline(admin.TabularInline):
     extra = 1
     verbose_name = _("channel")
     verbose_name_plural = _(
-        "Channels listed after the text (smallest position first; change the numbers to reorder)"
+        "Channels listed after the text (smallest position first: drag a row by ↕ or change "
+        "the numbers to reorder)"
     )
+
+    class Media:
+        js = ["js/channel-order.js"]
+        css = {"all": ["css/admin_channels.css"]}
 
 
 @admin.register(Notice)

@@ -261,7 +261,7 @@ class Channel(ShowsOnPages):
 
     class Kind(models.TextChoices):
         NEWSLETTER = "newsletter", _("Newsletter sign-up")
-        MESSENGER = "messenger", _("Messenger channel (Telegram, WhatsApp, Viber, VK, Max…)")
+        MESSENGER = "messenger", _("Messenger channel")
         SOCIAL = "social", _("Social network account")
         FEED = "feed", _("RSS or Atom feed")
         OTHER = "other", _("Other")
@@ -282,7 +282,9 @@ class Channel(ShowsOnPages):
         choices=Kind.choices,
         default=Kind.OTHER,
         help_text=_(
-            "Chooses the icon. A newsletter sign-up shows an e-mail field and a Subscribe "
+            "Chooses the icon (a link to Telegram, WhatsApp, Viber, VK, Max, X, Facebook or "
+            "YouTube gets that service's). A messenger channel is one on Telegram, WhatsApp, "
+            "Viber, VK, Max…; a newsletter sign-up shows an e-mail field and a Subscribe "
             "button that send the address to its link."
         ),
     )

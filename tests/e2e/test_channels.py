@@ -233,3 +233,34 @@ def test_the_channels_share_links_and_feed_page_have_no_wcag_21_aa_violation(
         page.evaluate("document.querySelector('xslt-warning-banner')?.remove()")
         violations = wcag_violations(page)
         assert not violations, f"{where} ({scheme}, {AXE_VERSION}):\n" + "\n".join(violations)
+
+
+def test_an_editor_drags_a_channel_to_the_top_and_the_reader_sees_it_first(
+    live_server, browser, page, seed
+):
+    make_staff("editor", group="Editor")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "pw-12345678")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/admin/notices/notice/")
+    page.get_by_role("link", name="Our news channels").click()
+
+    rows = page.locator("#channels-group tr.form-row.has_original")
+    expect(rows.first.locator(".channel-drag")).to_be_visible()
+    shot(page.locator("#channels-group"), "admin-channels.png")
+    atom = rows.filter(has=page.locator('input[value="Atom"]'))
+    atom.locator(".channel-drag").drag_to(rows.first, target_position={"x": 10, "y": 3})
+    names = page.locator("#channels-group tr.has_original input[name$='-name']")
+    expect(names.first).to_have_value("Atom")
+    positions = page.locator("#channels-group tr.has_original input[name$='-position']")
+    assert [positions.nth(i).input_value() for i in range(5)] == ["10", "20", "30", "40", "50"]
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+    reader = browser.new_context().new_page()
+    reader.goto(live_server.url + seed.get_absolute_url())
+    expect(reader.locator(".channels .channel__name")).to_have_text(
+        ["Atom", "Newsletter", "Telegram", "VK", "RSS"]
+    )
+    reader.context.close()
