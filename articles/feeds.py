@@ -10,11 +10,13 @@ import mimetypes
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Stylesheet
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 from taggit.models import Tag
 
 from newsroom.richtext import xml_text
@@ -22,6 +24,23 @@ from newsroom.richtext import xml_text
 from .models import Article, Author, Section
 
 ITEMS = 30
+# Turns the feed into a readable page when a browser opens it (what a feed is, how to
+# subscribe, the items); feed readers ignore it.
+STYLESHEET = "feeds/feed.xsl"
+
+
+class StyledAtom1Feed(Atom1Feed):
+    """Atom with the stylesheet processing instruction, which Django writes into RSS only."""
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", str(stylesheet))
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
 
 
 class ArticleFeed(Feed):
@@ -49,6 +68,10 @@ class ArticleFeed(Feed):
 
     def get_object(self, request, *args, **kwargs):
         return None
+
+    def stylesheets(self, obj):
+        # Same origin, so the site's Content-Security-Policy lets the browser apply it.
+        return [Stylesheet(static(STYLESHEET), mimetype="text/xsl", media=None)]
 
     def articles(self, obj):
         return Article.objects.published()
@@ -158,7 +181,7 @@ class AuthorFeed(ArticleFeed):
 
 
 class AtomMixin:
-    feed_type = Atom1Feed
+    feed_type = StyledAtom1Feed
 
     def subtitle(self, obj):
         return self.description(obj)

@@ -9,6 +9,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.views import defaults
 
 from newsroom.text import loggable
@@ -41,6 +42,32 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Permissions-Policy", settings.NEWSROOM_PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+class FeedsInBrowsersMiddleware:
+    """A feed asked for by a browser goes out as `application/xml`, the same bytes otherwise.
+
+    Chromium shows `application/rss+xml` and `application/atom+xml` as plain text and never
+    applies their stylesheet (the `xml-stylesheet` that makes a feed a readable page), while it
+    does for `application/xml`. Browsers ask for `text/html` first; feed readers do not, and
+    keep the feed's own type. Outside the page cache, so a cached feed serves both; `Vary:
+    Accept` tells a front cache to keep the two apart.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        content_type = response.headers.get("Content-Type", "")
+        if content_type.startswith(FEED_TYPES):
+            patch_vary_headers(response, ["Accept"])
+            if "text/html" in request.headers.get("Accept", ""):
+                response.headers["Content-Type"] = "application/xml; charset=utf-8"
         return response
 
 

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
+    "newsroom.middleware.FeedsInBrowsersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, CSRF, users and messages: a page served whole from the cache needs none

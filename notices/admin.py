@@ -12,12 +12,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from audit import record
 from audit.admin import RecordsChanges
+from audit.models import AuditEntry
 from newsroom import invalidation
 from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
 
 from . import labelling
-from .models import Label, Notice
+from .models import Channel, Label, Notice
 
 
 class AnnouncesNotices(AnnouncesChanges):
@@ -27,9 +29,28 @@ class AnnouncesNotices(AnnouncesChanges):
         invalidation.notices_changed()
 
 
+class ChannelInline(admin.TabularInline):
+    """The channels a notice lists after its body ("Our news channels"), in position order."""
+
+    model = Channel
+    fields = ["position", "name", "kind", "link", "description", "active"]
+    ordering = ["position", "pk"]
+    extra = 1
+    verbose_name = _("channel")
+    verbose_name_plural = _(
+        "Channels listed after the text (smallest position first: drag a row by ↕ or change "
+        "the numbers to reorder)"
+    )
+
+    class Media:
+        js = ["js/channel-order.js"]
+        css = {"all": ["css/admin_channels.css"]}
+
+
 @admin.register(Notice)
 class NoticeAdmin(ReportsRemovedMarkup, RecordsChanges, AnnouncesNotices, SimpleHistoryAdmin):
     rich_text_fields = ["body"]
+    inlines = [ChannelInline]
     list_display = ["name", "placement", "scope", "position", "active", "label_count"]
     list_editable = ["position", "active"]
     list_filter = ["placement", "scope", "active", "list_format"]
@@ -46,6 +67,18 @@ class NoticeAdmin(ReportsRemovedMarkup, RecordsChanges, AnnouncesNotices, Simple
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(label_total=Count("labels"))
 
+    def save_formset(self, request, form, formset, change):
+        # Each channel added, changed or deleted here is audited like the notice itself; a
+        # deleted one while it still has its id.
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                record(AuditEntry.Action.DELETE, inline_form.instance, by=request.user)
+        super().save_formset(request, form, formset, change)
+        for channel in formset.new_objects:
+            record(AuditEntry.Action.ADD, channel, by=request.user)
+        for channel, fields in formset.changed_objects:
+            record(AuditEntry.Action.CHANGE, channel, by=request.user, fields=fields)
+
     @admin.display(description=_("labels"), ordering="label_total")
     def label_count(self, notice):
         url = reverse("admin:notices_label_changelist") + f"?notice__id__exact={notice.pk}"
@@ -56,7 +89,11 @@ class NoticeAdmin(ReportsRemovedMarkup, RecordsChanges, AnnouncesNotices, Simple
         if not notice.pk:
             return _("Save the notice to see how readers will see it.")
         labels = [labelling.LabelData.of(label) for label in notice.labels.in_force()]
-        data = labelling.NoticeData.of(notice, labels)
+        channels = [
+            labelling.ChannelData.of(channel)
+            for channel in notice.channels.filter(active=True).order_by("position", "pk")
+        ]
+        data = labelling.NoticeData.of(notice, labels, channels=channels)
         return render_to_string(
             "notices/notices.html", {"notices": [data], "placement": notice.placement}
         )

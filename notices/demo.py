@@ -4,7 +4,7 @@ Called by `load_demo` (articles discovers each app's demo.py). Safe to run again
 from django.db import transaction
 from django.urls import reverse
 
-from .models import Label, Notice
+from .models import Channel, Label, Notice
 
 BANNED = "banned in Russia"
 FOREIGN_AGENT = "performing the functions of a foreign agent"
@@ -87,17 +87,43 @@ def notice(name, **fields):
 
 
 def channels_body():
-    """The seed's words, then where to subscribe: the site's own feeds."""
-    feeds = (
-        f'<p><a href="{reverse("articles:feed_rss")}">RSS</a> · '
-        f'<a href="{reverse("articles:feed_atom")}">Atom</a></p>'
-    )
-    return CHANNELS + feeds
+    """The seed's words; where to subscribe follows as the notice's channels."""
+    return CHANNELS
+
+
+def demo_channels():
+    """(name, kind, link, description): the newsletter sign-up (the newsletters app's
+    `/newsletters/subscribe/`), a Telegram channel, a VK page and the site's own feeds."""
+    return [
+        (
+            "Newsletter",
+            Channel.Kind.NEWSLETTER,
+            "/newsletters/subscribe/",
+            "The day's most important news, every morning.",
+        ),
+        ("Telegram", Channel.Kind.MESSENGER, "https://t.me/newsroom_demo", "Breaking news first."),
+        ("VK", Channel.Kind.SOCIAL, "https://vk.com/newsroom_demo", ""),
+        ("RSS", Channel.Kind.FEED, reverse("articles:feed_rss"), ""),
+        ("Atom", Channel.Kind.FEED, reverse("articles:feed_atom"), ""),
+    ]
 
 
 @transaction.atomic
 def load_demo(stdout):
-    notice("Our news channels", body=channels_body(), placement=Notice.Placement.ARTICLE_END)
+    channels = notice(
+        "Our news channels", body=channels_body(), placement=Notice.Placement.ARTICLE_END
+    )
+    for position, (name, kind, link, description) in enumerate(demo_channels()):
+        Channel.objects.get_or_create(
+            notice=channels,
+            link=link,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "description": description,
+                "position": (position + 1) * 10,
+            },
+        )
     organizations = notice(
         "Banned organizations",
         placement=Notice.Placement.FOOTER,
@@ -128,5 +154,6 @@ def load_demo(stdout):
             defaults={"label_text": FOREIGN_AGENT, "notice": agents, "position": position},
         )
     stdout.write(
-        f"Notices ready: {Notice.objects.count()} notices, {Label.objects.count()} labels."
+        f"Notices ready: {Notice.objects.count()} notices, {Label.objects.count()} labels, "
+        f"{Channel.objects.count()} channels."
     )

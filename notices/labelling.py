@@ -178,6 +178,29 @@ class LabelData:
 
 
 @dataclass(frozen=True)
+class ChannelData:
+    pk: int
+    name: str
+    kind: str
+    link: str
+    description: str
+    icon: str
+    external: bool
+
+    @classmethod
+    def of(cls, channel):
+        return cls(
+            pk=channel.pk,
+            name=channel.name,
+            kind=channel.kind,
+            link=channel.link,
+            description=channel.description,
+            icon=channel.icon,
+            external=channel.is_external,
+        )
+
+
+@dataclass(frozen=True)
 class NoticeData:
     pk: int
     name: str
@@ -188,10 +211,12 @@ class NoticeData:
     list_format: str
     labels: tuple = ()
     targets: frozenset = frozenset()  # the chosen sections' or articles' ids
+    channels: tuple = ()  # its active channels, in order
 
     @classmethod
-    def of(cls, notice, labels, targets=frozenset()):
-        """What a page needs of a notice row, with the labels it lists (if it lists any)."""
+    def of(cls, notice, labels, targets=frozenset(), channels=()):
+        """What a page needs of a notice row, with the labels it lists (if it lists any) and
+        its active channels."""
         return cls(
             pk=notice.pk,
             name=notice.name,
@@ -202,6 +227,7 @@ class NoticeData:
             list_format=notice.list_format,
             labels=tuple(labels) if notice.list_format else (),
             targets=frozenset(targets),
+            channels=tuple(channels),
         )
 
     def applies_to(self, article):
@@ -237,9 +263,17 @@ class Snapshot:
         return [n for n in self.notices if n.placement == placement and n.applies_to(article)]
 
 
+def _by_notice(rows, notice_id):
+    grouped = {}
+    for row in rows:
+        grouped.setdefault(notice_id(row), []).append(row)
+    return grouped
+
+
 def load_snapshot(day=None):
-    """Active notices and the labels in force on `day`, in two to four queries."""
-    from .models import Label, Notice
+    """Active notices and the labels in force on `day`, in two to five queries: one more for
+    their channels, one per kind of scoped notice."""
+    from .models import Channel, Label, Notice
 
     day = day or timezone.localdate()
     labels = tuple(
@@ -258,11 +292,20 @@ def load_snapshot(day=None):
                 "notice_id", column
             ):
                 scoped.setdefault(notice_id, set()).add(target)
-    by_notice = {}
-    for label in labels:
-        by_notice.setdefault(label.notice_id, []).append(label)
+    channels = {}
+    if notices:
+        rows = Channel.objects.filter(notice__in=notices, active=True).order_by(
+            "notice_id", "position", "pk"
+        )
+        channels = _by_notice(rows, lambda row: row.notice_id)
+    by_notice = _by_notice(labels, lambda label: label.notice_id)
     return tuple(
-        NoticeData.of(notice, by_notice.get(notice.pk, ()), scoped.get(notice.pk, ()))
+        NoticeData.of(
+            notice,
+            by_notice.get(notice.pk, ()),
+            scoped.get(notice.pk, ()),
+            [ChannelData.of(row) for row in channels.get(notice.pk, ())],
+        )
         for notice in notices
     ), labels
 
@@ -270,8 +313,8 @@ def load_snapshot(day=None):
 def load_snapshot_as_of(moment):
     """The notices and the labels as readers saw them at `moment`, from their history: each
     notice's text, placement, scope and chosen sections or articles then, and the labels in
-    force then. Four to six queries, whatever the history holds."""
-    from .models import Label, Notice, in_force
+    force then, with their channels then. Four to seven queries, whatever the history holds."""
+    from .models import Channel, Label, Notice, in_force
 
     day = timezone.localdate(moment)
     labels = tuple(
@@ -299,11 +342,22 @@ def load_snapshot_as_of(moment):
                 "history_id", column
             ):
                 scoped.setdefault(ids[history_id], set()).add(target)
-    by_notice = {}
-    for label in labels:
-        by_notice.setdefault(label.notice_id, []).append(label)
+    channels = {}
+    if records:
+        rows = (
+            Channel.history.as_of(moment)
+            .filter(notice_id__in=[record.id for record in records], active=True)
+            .order_by("notice_id", "position", "id")
+        )
+        channels = _by_notice(rows, lambda row: row.notice_id)
+    by_notice = _by_notice(labels, lambda label: label.notice_id)
     notices = tuple(
-        NoticeData.of(record.instance, by_notice.get(record.id, ()), scoped.get(record.id, ()))
+        NoticeData.of(
+            record.instance,
+            by_notice.get(record.id, ()),
+            scoped.get(record.id, ()),
+            [ChannelData.of(row) for row in channels.get(record.id, ())],
+        )
         for record in records
     )
     return notices, labels

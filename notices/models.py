@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -209,6 +212,144 @@ class Label(ShowsOnPages):
     @property
     def listing(self):
         return self.listed_as or self.name
+
+
+def validate_channel_link(value):
+    """An address readers can follow safely: a web address (https, or http), a path on this
+    site (/feeds/rss/), or `mailto:` with an e-mail address. Nothing that runs code
+    (`javascript:`, `data:`) and no address a browser would read as another site's (`//host`)."""
+    value = value.strip()
+    if value.startswith("/") and not value.startswith(("//", "/\\")):
+        if any(char.isspace() or ord(char) < 32 for char in value):
+            raise ValidationError(_("A site path cannot contain spaces."), code="invalid")
+        return
+    scheme = urlsplit(value).scheme.lower()
+    if scheme == "mailto":
+        address = value[len("mailto:") :].split("?", 1)[0]
+        EmailValidator(message=_("After “mailto:” write one e-mail address."))(address)
+        return
+    if scheme in {"http", "https"}:
+        URLValidator(schemes=["http", "https"], message=_("This is not a complete web address."))(
+            value
+        )
+        return
+    raise ValidationError(
+        _(
+            "Use a web address starting with https:// (or http://), a path on this site "
+            "starting with / (such as /feeds/rss/), or mailto: followed by an e-mail address."
+        ),
+        code="scheme",
+    )
+
+
+# Links whose host names a service get its icon (static/img/icons.svg).
+SERVICE_HOSTS = {
+    "telegram": {"t.me", "telegram.me", "telegram.org"},
+    "whatsapp": {"wa.me", "whatsapp.com", "chat.whatsapp.com"},
+    "viber": {"viber.com", "invite.viber.com", "vb.me"},
+    "vk": {"vk.com", "vk.ru", "m.vk.com"},
+    "max": {"max.ru"},
+    "x": {"x.com", "twitter.com"},
+    "facebook": {"facebook.com", "fb.com", "m.facebook.com"},
+    "youtube": {"youtube.com", "youtu.be"},
+}
+
+
+class Channel(ShowsOnPages):
+    """Where readers can follow the news: listed, in order, after the body of its notice
+    ("Our news channels")."""
+
+    class Kind(models.TextChoices):
+        NEWSLETTER = "newsletter", _("Newsletter sign-up")
+        MESSENGER = "messenger", _("Messenger channel")
+        SOCIAL = "social", _("Social network account")
+        FEED = "feed", _("RSS or Atom feed")
+        OTHER = "other", _("Other")
+
+    notice = models.ForeignKey(
+        Notice,
+        on_delete=models.CASCADE,
+        related_name="channels",
+        verbose_name=_("notice"),
+        help_text=_("The notice after whose text this channel is listed."),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What readers see, e.g. “Telegram” or “RSS”.")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text=_(
+            "Chooses the icon (a link to Telegram, WhatsApp, Viber, VK, Max, X, Facebook or "
+            "YouTube gets that service's). A messenger channel is one on Telegram, WhatsApp, "
+            "Viber, VK, Max…; a newsletter sign-up shows an e-mail field and a Subscribe "
+            "button that send the address to its link."
+        ),
+    )
+    link = models.CharField(
+        _("link"),
+        max_length=500,
+        validators=[validate_channel_link],
+        help_text=_(
+            "https://… for a channel elsewhere (t.me/…, vk.com/…), a path on this site such as "
+            "/feeds/rss/, or mailto:address for an e-mail address. A newsletter sign-up needs "
+            "a path on this site, such as /newsletters/subscribe/."
+        ),
+    )
+    description = models.CharField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional, one short line under the name, e.g. “Breaking news first”."),
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order in the list, smallest first.")
+    )
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Untick to hide the channel without losing it.")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["notice", "position", "pk"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self):
+        self.link = (self.link or "").strip()
+        if self.kind == self.Kind.NEWSLETTER and self.link and not self.link.startswith("/"):
+            # The sign-up form posts to the link; the site's security policy (form-action
+            # 'self') lets forms post to this site only.
+            raise ValidationError(
+                {
+                    "link": _(
+                        "A newsletter sign-up posts to this site: give a path such as "
+                        "/newsletters/subscribe/. For a sign-up page elsewhere choose the kind "
+                        "“Other”."
+                    )
+                }
+            )
+
+    @property
+    def is_external(self):
+        return urlsplit(self.link).scheme.lower() in {"http", "https"}
+
+    @property
+    def icon(self):
+        """The symbol in static/img/icons.svg: the service's own where the link names a
+        known one, otherwise the kind's."""
+        host = (urlsplit(self.link).hostname or "").removeprefix("www.")
+        for service, hosts in SERVICE_HOSTS.items():
+            if host in hosts:
+                return service
+        return self.kind
 
 
 @receiver(m2m_changed, sender=Notice.sections.through)

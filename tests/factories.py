@@ -124,6 +124,16 @@ def make_label(name, label_text="banned in Russia", **overrides):
     return Label.objects.create(name=name, label_text=label_text, **overrides)
 
 
+def make_channel(notice, name="Telegram", link="https://t.me/newsroom", **overrides):
+    """A channel of `notice` ("Our news channels"), checked like the admin checks it."""
+    from notices.models import Channel
+
+    channel = Channel(notice=notice, name=name, link=link, **overrides)
+    channel.full_clean()
+    channel.save()
+    return channel
+
+
 def make_draft(created_by=None, **overrides):
     """An article not yet published, written by `created_by`."""
     fields = {"status": Article.Status.DRAFT, "published_at": None, "created_by": created_by}

@@ -282,6 +282,8 @@ def test_a_notice_body_is_reported_on_too(client, django_user_model):
         "position": notice.position,
         "active": "on",
         "scope": notice.scope,
+        "channels-TOTAL_FORMS": "0",
+        "channels-INITIAL_FORMS": "0",
     }
     response = client.post(
         reverse("admin:notices_notice_change", args=[notice.pk]), data, follow=True

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -142,3 +143,79 @@ def test_pages_announce_their_feeds_in_the_head(client, newsroom):
     ]:
         head = client.get(url).content.decode().split("</head>")[0]
         assert head.count('rel="alternate"') == 4, url
+
+
+# A feed opened in a browser: the stylesheet makes it a readable page.
+
+STYLESHEET_PI = b'<?xml-stylesheet href="/static/feeds/feed.xsl" type="text/xsl"?>'
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_feed_names_the_sites_stylesheet_before_its_root_element(client, newsroom, kind):
+    root = b"<rss " if kind == "rss" else b"<feed "
+    for url in feed_urls(kind):
+        response = client.get(url)
+        assert response["Content-Type"] == f"application/{kind}+xml; charset=utf-8", url
+        content = response.content
+        assert content.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n' + STYLESHEET_PI)
+        assert content.index(STYLESHEET_PI) < content.index(root)
+        assert feedparser.parse(content).entries[0].title == "NATO summit opens"  # and parse()
+
+
+def test_the_stylesheet_is_served_from_the_site_and_the_policy_allows_it(client, newsroom):
+    import xml.etree.ElementTree as ET
+
+    from django.contrib.staticfiles import finders
+
+    response = client.get(reverse("articles:feed_rss"))
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    # same origin: 'self' covers the XSL, and the site's stylesheet and script it names
+    assert policy["default-src"] == policy["script-src"] == policy["style-src"] == "'self'"
+    path = finders.find("feeds/feed.xsl")
+    root = ET.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
+    text = Path(path).read_text(encoding="utf-8")
+    for linked in ["/static/css/site.css", "/static/js/copy-link.js", "/static/img/icons.svg"]:
+        assert linked in text
+        assert finders.find(linked.removeprefix("/static/").split("#")[0])
+    assert "https://" not in text.replace("http://www.w3.org/", "")  # nothing from elsewhere
+
+
+def test_a_feed_with_its_stylesheet_is_still_served_from_the_page_cache(client, newsroom, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 60
+    first = client.get(reverse("articles:feed_atom"))
+    second = client.get(reverse("articles:feed_atom"))
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert STYLESHEET_PI in second.content and second.content == first.content
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_browser_gets_the_feed_as_xml_to_style_and_a_feed_reader_its_own_type(
+    client, newsroom, settings, kind
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 60
+    url = reverse(f"articles:feed_{kind}")
+    reader = client.get(url, HTTP_ACCEPT=f"application/{kind}+xml, application/xml;q=0.9")
+    browser = client.get(url, HTTP_ACCEPT=BROWSER_ACCEPT)
+    plain = client.get(url)  # no Accept at all, like many feed readers
+    assert (
+        reader["Content-Type"] == plain["Content-Type"] == f"application/{kind}+xml; charset=utf-8"
+    )
+    # Chromium styles application/xml, but shows application/rss+xml as plain text
+    assert browser["Content-Type"] == "application/xml; charset=utf-8"
+    assert browser.content == reader.content == plain.content
+    assert [r["X-Page-Cache"] for r in (reader, browser, plain)] == ["miss", "hit", "hit"]
+    for response in (reader, browser, plain):
+        assert "Accept" in response["Vary"]
+    assert not feedparser.parse(browser.content).bozo
+
+
+def test_pages_that_are_not_feeds_keep_their_type(client, newsroom):
+    response = client.get(reverse("articles:home"), HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" not in response.get("Vary", "")

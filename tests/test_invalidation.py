@@ -275,11 +275,41 @@ def notice_changed_in_the_admin():
             "position": "0",
             "active": "on",
             "scope": "everywhere",
+            "channels-TOTAL_FORMS": "0",
+            "channels-INITIAL_FORMS": "0",
         }
         url = reverse("admin:notices_notice_change", args=[notice.pk])
         assert editor.post(url, data).status_code == 302
 
     return [article.get_absolute_url(), reverse("articles:home")], "New notice text", write
+
+
+def channel_added_in_the_admin():
+    article = make_article()
+    notice = make_notice(name="Our news channels", body="<p>Subscribe</p>")
+    editor = as_staff("Editor")
+
+    def write():
+        data = {
+            "name": notice.name,
+            "body": notice.body,
+            "list_format": "",
+            "placement": notice.placement,
+            "position": "0",
+            "active": "on",
+            "scope": "everywhere",
+            "channels-TOTAL_FORMS": "1",
+            "channels-INITIAL_FORMS": "0",
+            "channels-0-position": "1",
+            "channels-0-name": "Telegram channel",
+            "channels-0-kind": "messenger",
+            "channels-0-link": "https://t.me/newsroom",
+            "channels-0-active": "on",
+        }
+        url = reverse("admin:notices_notice_change", args=[notice.pk])
+        assert editor.post(url, data).status_code == 302
+
+    return [article.get_absolute_url()], "Telegram channel", write
 
 
 def label_changed_in_the_admin():
@@ -391,6 +421,7 @@ WRITE_PATHS = [
     comment_hidden_by_readers_reports,
     reader_account_deleted,
     notice_changed_in_the_admin,
+    channel_added_in_the_admin,
     label_changed_in_the_admin,
     section_renamed_in_the_admin,
     author_renamed_in_the_admin,

@@ -26,6 +26,9 @@ def notice_form(**overrides):
         "position": "0",
         "active": "on",
         "scope": "everywhere",
+        # the channels inline, empty
+        "channels-TOTAL_FORMS": "0",
+        "channels-INITIAL_FORMS": "0",
     } | overrides
 
 

@@ -200,6 +200,8 @@ def test_a_notice_saved_while_redis_hung_shows_once_redis_answers_again(client, 
                     "position": "0",
                     "active": "on",
                     "scope": "everywhere",
+                    "channels-TOTAL_FORMS": "0",
+                    "channels-INITIAL_FORMS": "0",
                 },
             )
             assert response.status_code == 302
