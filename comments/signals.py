@@ -4,9 +4,10 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.models import Profile
+from accounts.signals import personal_data
 from newsroom import invalidation
 
-from .models import Comment, CommentStats, set_status
+from .models import Comment, CommentStats, Report, set_status
 
 
 @receiver(post_delete, sender=Comment)
@@ -39,3 +40,45 @@ def reader_renamed(sender, instance, **kwargs):
     articles = Comment.objects.filter(user_id=instance.user_id).values_list("article_id", flat=True)
     for article_id in set(articles):
         invalidation.comments_changed(article_id)
+
+
+def _when(moment):
+    return moment.isoformat() if moment else None
+
+
+@receiver(personal_data)
+def a_readers_comments_and_reports(sender, user, request=None, **kwargs):
+    """The reader's part of "download my data": their comments (with the article's title and
+    link, and, for a reply, the link of the comment replied to, never its author) and the
+    reports they filed (the link of the comment reported, never its author or text). Two
+    queries however many there are."""
+
+    def link(path):
+        return request.build_absolute_uri(path) if request is not None else path
+
+    comments = [
+        {
+            "article": comment.article.title,
+            "article_url": link(comment.article.get_absolute_url()),
+            "url": link(comment.get_absolute_url()),
+            "in_reply_to": (
+                link(f"{comment.article.get_absolute_url()}#comment-{comment.parent_id}")
+                if comment.parent_id
+                else None
+            ),
+            "text": comment.body,
+            "status": comment.author_status,
+            "created_at": _when(comment.created_at),
+            "edited_at": _when(comment.edited_at),
+        }
+        for comment in Comment.objects.of_reader(user)
+    ]
+    reports = [
+        {
+            "comment_url": link(report.comment.get_absolute_url()),
+            "reason": report.reason,
+            "created_at": _when(report.created_at),
+        }
+        for report in Report.objects.filed_by(user)
+    ]
+    return {"comments": comments, "reports": reports}
