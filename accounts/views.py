@@ -78,7 +78,8 @@ def download_data(request):
         ) % {"count": minutes}
         return too_many(request, message, wait)
     response = JsonResponse(
-        personal_data_of(request.user, request), json_dumps_params={"indent": 2}
+        personal_data_of(request.user, request),
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
     )
     filename = f"newsroom-data-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

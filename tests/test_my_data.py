@@ -19,7 +19,7 @@ from accounts.models import ACCOUNT_HOLDER, Profile
 from accounts.signals import personal_data
 from audit.models import AuditEntry
 from comments.models import Comment, Report, report_comment, set_status, visible_count
-from tests.factories import make_article, make_comment, make_reader, make_staff
+from tests.factories import make_article, make_comment, make_reader, make_staff, make_user
 from tests.test_invalidation import cached, fetch
 from tests.test_invalidation import page_cache as page_cache  # a fixture
 
@@ -200,6 +200,13 @@ def test_download_gives_a_json_file_of_the_account_its_comments_and_reports(read
         assert their_data not in file
 
 
+def test_the_file_is_readable_utf_8():
+    reader = make_reader("zoe", display_name="Zoë Παπαδοπούλου")
+    response, data = download(signed_in(reader))
+    assert data["account"]["display_name"] == "Zoë Παπαδοπούλου"
+    assert "Zoë Παπαδοπούλου" in response.content.decode("utf-8")  # not \u escapes
+
+
 def test_download_says_what_the_reader_sees_of_each_comments_status(reader):
     article = make_article()
     held = make_comment(article, reader, "Held.")
@@ -345,6 +352,9 @@ def test_the_audit_log_records_the_deletion_without_personal_data():
     signed_in(leaving).post(DELETE, {"password": "pw-12345678"})
 
     entry = AuditEntry.objects.get(action=AuditEntry.Action.DELETE)
+    log = signed_in(make_user("boss", is_staff=True, is_superuser=True))
+    listing = text_of(log.get(reverse("admin:audit_auditentry_changelist")))
+    assert f"reader account #{pk}" in listing
     assert entry.object_id == pk and entry.content_type.model == "user"
     assert entry.actor is None and entry.actor_name == ACCOUNT_HOLDER
     assert entry.target_repr == f"reader account #{pk}"
