@@ -260,8 +260,9 @@ def test_downloads_are_limited_per_hour_with_a_page_that_says_how_long(reader, s
 
 
 def test_the_file_takes_linear_time_and_fixed_queries_as_comments_grow(
-    reader, django_assert_num_queries
+    reader, settings, django_assert_num_queries
 ):
+    settings.NEWSROOM_DATA_EXPORTS_PER_HOUR = 0
     articles = [make_article() for _ in range(10)]
     timings = {}
     made = 0
@@ -273,12 +274,16 @@ def test_the_file_takes_linear_time_and_fixed_queries_as_comments_grow(
             for n in range(made, size)
         )
         made = size
-        started = time.perf_counter()
         # the user (the session is in the cache), profile, e-mail addresses, comments, reports
         with django_assert_num_queries(5):
             _response, data = download(client)
-        timings[size] = time.perf_counter() - started
         assert len(data["comments"]) == size
+        runs = []
+        for _ in range(3):  # the fastest of three: the machine is shared
+            started = time.perf_counter()
+            download(client)
+            runs.append(time.perf_counter() - started)
+        timings[size] = min(runs)
     # Four times the comments: about four times the time, far from the sixteen of a quadratic.
     assert timings[2000] < timings[500] * 8, timings
 
