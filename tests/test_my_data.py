@@ -319,7 +319,10 @@ def test_a_wrong_password_keeps_the_form_with_an_error_and_deletes_nothing():
     response = client.post(DELETE, {"password": "not-my-password"})
 
     assert response.status_code == 200
-    assert "This is not your password. Nothing was deleted." in text_of(response)
+    page = text_of(response)
+    assert "This is not your password. Nothing was deleted." in page
+    assert 'aria-describedby="id_password_error"' in page and 'id="id_password_error"' in page
+    assert "not-my-password" not in page  # a password is never sent back
     assert get_user_model().objects.filter(pk=leaving.pk).exists()
     thread.refresh_from_db()
     assert thread.is_visible and thread.body == "Words of the reader who leaves."
