@@ -1,10 +1,12 @@
 from django.conf import settings
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.models import Profile
 from accounts.signals import personal_data
+from audit.models import AuditEntry
 from newsroom import invalidation
 
 from .models import Comment, CommentStats, Report, set_status
@@ -29,6 +31,13 @@ def leave_placeholders_for_a_deleted_readers_comments(sender, instance, **kwargs
     articles = set(comments.values_list("article_id", flat=True))
     set_status(comments, Comment.Status.REMOVED, deleted_by_author=True)
     comments.update(body="", fingerprint="", held_reason="account deleted")
+    # The moderation log keeps what was done to these comments, not whose words they were
+    # (an entry names a comment by its author's username and first words).
+    AuditEntry.objects.about_any(Comment, comments.values("pk")).update(
+        target_repr=Concat(
+            Value("comment #"), Cast("object_id", CharField()), Value(" (account deleted)")
+        )
+    )
     for article_id in articles:  # the text went by UPDATE, past set_status' own announcement
         invalidation.comments_changed(article_id)
 

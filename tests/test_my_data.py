@@ -371,6 +371,24 @@ def test_the_audit_log_records_the_deletion_without_personal_data():
         assert personal not in recorded
 
 
+def test_the_moderation_log_of_a_deleted_readers_comments_no_longer_names_them(moderator):
+    article, leaving, *_ = discussion_with_a_leaving_reader()
+    other = make_comment(article, make_reader("stays"), "Someone else's words.")
+    removed = make_comment(article, leaving, "Words a moderator removed.")
+    for comment in (removed, other):
+        set_status(
+            Comment.objects.filter(pk=comment.pk), Comment.Status.REMOVED, by=moderator, reason="r"
+        )
+    assert "leaving" in AuditEntry.objects.about(removed).get().target_repr
+
+    signed_in(leaving).post(DELETE, {"password": "pw-12345678"})
+
+    entry = AuditEntry.objects.about(removed).get()
+    assert entry.target_repr == f"comment #{removed.pk} (account deleted)"
+    assert entry.actor == moderator and entry.details["new_status"] == "removed"
+    assert "stays" in AuditEntry.objects.about(other).get().target_repr
+
+
 def test_the_cached_article_page_shows_comment_deleted_on_the_next_request(page_cache):
     article, leaving, _staying, _thread, _reply = discussion_with_a_leaving_reader()
     url = article.get_absolute_url()
