@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
@@ -503,3 +504,18 @@ def test_confirming_in_another_browser_confirms_and_asks_to_sign_in(smtp_server)
     assert EmailAddress.objects.get(user=user).verified
     assert response.status_code == 302 and response["Location"] == reverse("account_login")
     assert "_auth_user_id" not in other_browser.session
+
+
+def test_confirming_long_after_signing_up_confirms_and_asks_to_sign_in(smtp_server, settings):
+    browser = Client()
+    browser.post(reverse("account_signup"), SIGNUP)
+    smtp_server.wait_for(1)
+    later = timezone.now() + timezone.timedelta(seconds=settings.ACCOUNT_LOGIN_TIMEOUT + 60)
+
+    with time_machine.travel(later):
+        response = browser.post(confirmation_path(smtp_server))
+
+    user = get_user_model().objects.get(email="new@example.com")
+    assert EmailAddress.objects.get(user=user).verified
+    assert response.status_code == 302 and response["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in browser.session
