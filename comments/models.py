@@ -214,7 +214,7 @@ class Comment(models.Model):
 
     @property
     def author_status(self):
-        """ "visible", "held", "removed" (by a moderator) or "deleted" (by its author)."""
+        """One of "visible", "held", "removed" (by a moderator) and "deleted" (by its author)."""
         if self.deleted_by_author:
             return "deleted"
         return str(self.status)
