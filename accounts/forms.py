@@ -103,3 +103,46 @@ class ProfileForm(forms.ModelForm):
 
     def clean_display_name(self):
         return clean_name(self.cleaned_data["display_name"], profile=self.instance)
+
+
+class DeleteAccountForm(forms.Form):
+    """The reader confirms that the account is theirs to delete: with its password, or, for an
+    account that has none it can use, by typing its e-mail address."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Please enter your password.")},
+    )
+    email = forms.CharField(
+        label=_("Your e-mail address"),
+        help_text=_("Your account has no password: type its e-mail address to confirm."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": _("Please type your account's e-mail address.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        del self.fields["email" if user.has_usable_password() else "password"]
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password. Nothing was deleted."))
+        return password
+
+    def clean_email(self):
+        from allauth.account.models import EmailAddress
+
+        typed = self.cleaned_data["email"].strip().casefold()
+        addresses = {
+            self.user.email,
+            *EmailAddress.objects.filter(user=self.user).values_list("email", flat=True),
+        }
+        if typed not in {address.casefold() for address in addresses if address}:
+            raise forms.ValidationError(
+                _("This is not your account's e-mail address. Nothing was deleted.")
+            )
+        return typed

@@ -6,10 +6,14 @@ inside its transaction, so an entry exists exactly when the change does.
 """
 
 
-def record(action, target, *, by=None, reason="", **details):
+def record(action, target, *, by=None, reason="", target_repr=None, **details):
     """Write one entry. `by` is a user, or a name for who acted when nobody signed in did
-    (“readers' reports”); `details` is any JSON (old and new status, changed fields)."""
+    (“readers' reports”); `details` is any JSON (old and new status, changed fields);
+    `target_repr` names the object instead of its str() (a deleted reader's account, whose
+    str() is personal data)."""
     # The model is imported here: this package is imported before the app registry is ready.
     from .models import AuditEntry
 
-    return AuditEntry.objects.record(action, target, by=by, reason=reason, **details)
+    return AuditEntry.objects.record(
+        action, target, by=by, reason=reason, target_repr=target_repr, **details
+    )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntryQuerySet(models.QuerySet):
-    def record(self, action, target, *, by=None, reason="", **details):
+    def record(self, action, target, *, by=None, reason="", target_repr=None, **details):
         if isinstance(by, str):
             actor, actor_name = None, by
         else:
@@ -19,7 +19,7 @@ class AuditEntryQuerySet(models.QuerySet):
             actor_name=actor_name,
             content_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
             object_id=target.pk,
-            target_repr=Truncator(str(target)).chars(200),
+            target_repr=Truncator(str(target) if target_repr is None else target_repr).chars(200),
             reason=reason,
             details=details,
         )

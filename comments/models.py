@@ -65,6 +65,20 @@ def comments_open(article, now=None):
     return True
 
 
+# What a reader's own list of comments reads of each comment and of its article.
+AUTHOR_FIELDS = (
+    "article",
+    "parent",
+    "user",
+    "body",
+    "status",
+    "deleted_by_author",
+    "created_at",
+    "edited_at",
+)
+ARTICLE_FIELDS = ("title", "slug", "status", "published_at")
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(status=Comment.Status.VISIBLE)
@@ -78,6 +92,20 @@ class CommentQuerySet(models.QuerySet):
 
     def on_public_articles(self):
         return self.filter(article__in=Article.objects.published())
+
+    def of_reader(self, user):
+        """A reader's own comments, newest first, each with the little of its article that
+        their profile and their data file show (title, link, whether it is public): one query
+        however many there are."""
+        return (
+            self.filter(user=user)
+            .select_related("article")
+            .only(
+                *AUTHOR_FIELDS,
+                *(f"article__{name}" for name in ARTICLE_FIELDS),
+            )
+            .order_by("-created_at", "-pk")
+        )
 
     def threads(self, article):
         """Top-level comments of an article that readers see: visible ones, and hidden ones
@@ -176,6 +204,25 @@ class Comment(models.Model):
     @property
     def is_visible(self):
         return self.status == self.Status.VISIBLE
+
+    # A comment's status as its author may know it: never the moderators' reason.
+    AUTHOR_STATUSES = {
+        "visible": _("Visible"),
+        "held": _("Held for review"),
+        "removed": _("Removed by a moderator"),
+        "deleted": _("Deleted by you"),
+    }
+
+    @property
+    def author_status(self):
+        """One of "visible", "held", "removed" (by a moderator) and "deleted" (by its author)."""
+        if self.deleted_by_author:
+            return "deleted"
+        return str(self.status)
+
+    @property
+    def author_status_label(self):
+        return self.AUTHOR_STATUSES[self.author_status]
 
     def editable_by(self, user, now=None):
         window = timedelta(minutes=settings.NEWSROOM_COMMENT_EDIT_MINUTES)
@@ -306,6 +353,22 @@ def set_status(comments, status, *, deleted_by_author=False, by=None, reason="")
     return len(rows)
 
 
+class ReportQuerySet(models.QuerySet):
+    def filed_by(self, user):
+        """The reports a reader filed, newest first, each with what links to the comment."""
+        return (
+            self.filter(user=user)
+            .select_related("comment__article")
+            .only(
+                "reason",
+                "created_at",
+                "comment__article",
+                *(f"comment__article__{name}" for name in ARTICLE_FIELDS),
+            )
+            .order_by("-created_at", "-pk")
+        )
+
+
 class Report(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="reports", verbose_name=_("comment")
@@ -321,6 +384,8 @@ class Report(models.Model):
     resolved = models.BooleanField(
         _("resolved"), default=False, help_text=_("Set when a moderator approves the comment.")
     )
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

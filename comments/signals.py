@@ -1,13 +1,15 @@
 from django.conf import settings
-from django.db.models import F
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.models import Profile
 from accounts.signals import personal_data
+from audit.models import AuditEntry
 from newsroom import invalidation
 
-from .models import Comment, CommentStats, NotificationPreferences, set_status
+from .models import Comment, CommentStats, NotificationPreferences, Report, set_status
 
 
 @receiver(post_delete, sender=Comment)
@@ -29,6 +31,13 @@ def leave_placeholders_for_a_deleted_readers_comments(sender, instance, **kwargs
     articles = set(comments.values_list("article_id", flat=True))
     set_status(comments, Comment.Status.REMOVED, deleted_by_author=True)
     comments.update(body="", fingerprint="", held_reason="account deleted")
+    # The moderation log keeps what was done to these comments, not whose words they were
+    # (an entry names a comment by its author's username and first words).
+    AuditEntry.objects.about_any(Comment, comments.values("pk")).update(
+        target_repr=Concat(
+            Value("comment #"), Cast("object_id", CharField()), Value(" (account deleted)")
+        )
+    )
     for article_id in articles:  # the text went by UPDATE, past set_status' own announcement
         invalidation.comments_changed(article_id)
 
@@ -52,3 +61,45 @@ def notification_preferences_data(sender, user, **kwargs):
             "my_held_comment_approved": preferences.approvals,
         }
     }
+
+
+def _when(moment):
+    return moment.isoformat() if moment else None
+
+
+@receiver(personal_data)
+def a_readers_comments_and_reports(sender, user, request=None, **kwargs):
+    """The reader's part of "download my data": their comments (with the article's title and
+    link, and, for a reply, the link of the comment replied to, never its author) and the
+    reports they filed (the link of the comment reported, never its author or text). Two
+    queries however many there are."""
+
+    def link(path):
+        return request.build_absolute_uri(path) if request is not None else path
+
+    comments = [
+        {
+            "article": comment.article.title,
+            "article_url": link(comment.article.get_absolute_url()),
+            "url": link(comment.get_absolute_url()),
+            "in_reply_to": (
+                link(f"{comment.article.get_absolute_url()}#comment-{comment.parent_id}")
+                if comment.parent_id
+                else None
+            ),
+            "text": comment.body,
+            "status": comment.author_status,
+            "created_at": _when(comment.created_at),
+            "edited_at": _when(comment.edited_at),
+        }
+        for comment in Comment.objects.of_reader(user)
+    ]
+    reports = [
+        {
+            "comment_url": link(report.comment.get_absolute_url()),
+            "reason": report.reason,
+            "created_at": _when(report.created_at),
+        }
+        for report in Report.objects.filed_by(user)
+    ]
+    return {"comments": comments, "reports": reports}

@@ -322,7 +322,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("NEWSROOM_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# A new reader who confirms their address is signed in, in the browser (session) that signed
+# up and within ACCOUNT_LOGIN_TIMEOUT of it; elsewhere the address is confirmed and the reader
+# signs in. An hour, not allauth's 15 minutes: mail can be slow to arrive and be read.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_TIMEOUT = int(os.environ.get("NEWSROOM_SIGNUP_SIGNIN_SECONDS", "3600"))
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "articles:home"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -359,4 +363,7 @@ NEWSROOM_COMMENTS_PER_HOUR = int(os.environ.get("NEWSROOM_COMMENTS_PER_HOUR", "3
 NEWSROOM_COMMENT_EDIT_MINUTES = int(os.environ.get("NEWSROOM_COMMENT_EDIT_MINUTES", "15"))
 NEWSROOM_COMMENT_REPORT_THRESHOLD = int(os.environ.get("NEWSROOM_COMMENT_REPORT_THRESHOLD", "3"))
 NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", "0"))
+
+# A reader's "download my data": how many files per reader per hour (0: no limit).
+NEWSROOM_DATA_EXPORTS_PER_HOUR = int(os.environ.get("NEWSROOM_DATA_EXPORTS_PER_HOUR", "5"))
 NEWSROOM_COMMENTS_PAGE_SIZE = int(os.environ.get("NEWSROOM_COMMENTS_PAGE_SIZE", "50"))

@@ -14,6 +14,7 @@ import uuid
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
@@ -305,3 +306,20 @@ def notification_preferences_form(context):
     (templates/accounts/profile/notifications.html), which accounts' view knows nothing of."""
     user = context["request"].user
     return NotificationPreferencesForm(instance=NotificationPreferences.of(user))
+
+
+@register.inclusion_tag("comments/reader_comments.html", takes_context=True)
+def reader_comments(context, user):
+    """A reader's own comments, newest first, a page at a time (`?comments=2`), for their
+    profile: `{% reader_comments request.user %}`. Two queries (the count and the page) however
+    many comments the reader has."""
+    request = context["request"]
+    paginator = Paginator(Comment.objects.of_reader(user), settings.NEWSROOM_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("comments"))
+    query = request.GET.copy()
+    query.pop("comments", None)
+    return {
+        "page": page,
+        "comments": list(page.object_list),
+        "query": f"{query.urlencode()}&" if query else "",
+    }

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from comments.models import visible_count
 from tests.e2e.axe import AXE_VERSION, wcag_violations
@@ -63,6 +64,13 @@ def test_sign_up_verify_sign_in_from_the_article_and_comment(live_server, page, 
     page.goto(live_server.url + link.group(1))
     assert_accessible(page)
     page.get_by_role("button", name="Confirm").click()
+
+    # Confirmed in the browser that signed up: signed in at once (ACCOUNT_LOGIN_ON_EMAIL_
+    # CONFIRMATION). Sign out, to sign in again the way a returning reader does.
+    sign_out = page.locator(".account-menu").get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_visible()
+    sign_out.click()
+    expect(page.locator(".account-menu").get_by_role("link", name="Sign in")).to_be_visible()
 
     # Sign in from the article: the link under the discussion comes back to it.
     page.goto(live_server.url + article.get_absolute_url())

@@ -61,6 +61,12 @@ def profile():
     )
 
 
+def account_delete():
+    reader = make_reader("anna")
+    data = {"password": "pw-12345678"}
+    return reader, reverse("accounts:delete"), data, lambda: get_user_model().objects.exists()
+
+
 def sign_out():
     reader = make_reader("anna")
     return reader, reverse("account_logout"), {}, None  # checked below: still signed in
@@ -120,6 +126,7 @@ def admin_sign_out():
         comment_delete,
         comment_report,
         profile,
+        account_delete,
         sign_out,
         password_change,
         email_add,
