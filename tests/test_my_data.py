@@ -139,8 +139,9 @@ def test_the_profile_runs_the_same_queries_however_many_comments(
         make_comment(articles[n % 3], reader, f"Comment {n}.")
     client = signed_in(reader)
     client.get(PROFILE)  # the session and the navigation are cached from here on
-    # the user (the session is in the cache), the profile, the comments' count and their page
-    with django_assert_num_queries(4):
+    # the user (the session is in the cache), the profile, the comments' count and their page,
+    # the reply-notification preferences
+    with django_assert_num_queries(5):
         response = client.get(PROFILE)
     assert response.status_code == 200
     assert text_of(response).count('class="my-comment ') == min(count, 20)
@@ -275,8 +276,9 @@ def test_the_file_takes_linear_time_and_fixed_queries_as_comments_grow(
             for n in range(made, size)
         )
         made = size
-        # the user (the session is in the cache), profile, e-mail addresses, comments, reports
-        with django_assert_num_queries(5):
+        # the user (the session is in the cache), profile, e-mail addresses, comments, reports,
+        # notification preferences
+        with django_assert_num_queries(6):
             _response, data = download(client)
         assert len(data["comments"]) == size
         runs = []
