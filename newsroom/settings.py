@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "comments",
+    "newsletters",
     "audit",
 ]
 
@@ -359,3 +360,19 @@ NEWSROOM_COMMENT_EDIT_MINUTES = int(os.environ.get("NEWSROOM_COMMENT_EDIT_MINUTE
 NEWSROOM_COMMENT_REPORT_THRESHOLD = int(os.environ.get("NEWSROOM_COMMENT_REPORT_THRESHOLD", "3"))
 NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS", "0"))
 NEWSROOM_COMMENTS_PAGE_SIZE = int(os.environ.get("NEWSROOM_COMMENTS_PAGE_SIZE", "50"))
+
+# Newsletters (newsletters/): how long a confirmation link works, sign-ups allowed per hour
+# from one client address and to one e-mail address, how many stories a prepared digest
+# carries, and an optional mailbox for List-Unsubscribe's mailto (the https link is always
+# there).
+NEWSROOM_NEWSLETTER_CONFIRM_DAYS = int(os.environ.get("NEWSROOM_NEWSLETTER_CONFIRM_DAYS", "7"))
+NEWSROOM_NEWSLETTER_SIGNUPS_PER_ADDRESS = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_SIGNUPS_PER_ADDRESS", "20")
+)
+NEWSROOM_NEWSLETTER_SIGNUPS_PER_EMAIL = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_SIGNUPS_PER_EMAIL", "3")
+)
+NEWSROOM_DIGEST_ARTICLES = int(os.environ.get("NEWSROOM_DIGEST_ARTICLES", "10"))
+NEWSROOM_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get(
+    "NEWSROOM_NEWSLETTER_UNSUBSCRIBE_MAILTO", ""
+)
