@@ -45,8 +45,14 @@ class IssueArticleInline(admin.TabularInline):
         "stories and can be changed here before sending)"
     )
 
+    # The issue's own permissions (editors hold no separate ones for its rows); a sent
+    # issue's articles are shown, no longer changed.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("newsletters.view_issue")
+
     def has_change_permission(self, request, obj=None):
-        return obj is None or obj.status == Issue.Status.DRAFT
+        draft = obj is None or obj.status == Issue.Status.DRAFT
+        return draft and request.user.has_perm("newsletters.change_issue")
 
     has_add_permission = has_delete_permission = has_change_permission
 
@@ -71,7 +77,7 @@ class IssueForm(forms.ModelForm):
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
     form = IssueForm
-    list_display = ["__str__", "newsletter", "status", "delivery", "sent_at"]
+    list_display = ["__str__", "newsletter", "current_status", "delivery", "sent_at"]
     list_filter = ["status", "newsletter"]
     list_select_related = ["newsletter", "bulk_send"]
     search_fields = ["subject"]
@@ -89,6 +95,11 @@ class IssueAdmin(admin.ModelAdmin):
         sent = obj is not None and obj.status != Issue.Status.DRAFT
         done = ["newsletter", "subject", "intro"] if sent else []
         return [*done, "status", "delivery", "digest_date", "sent_at", "sent_by"]
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def current_status(self, issue):
+        issue.refresh_status()
+        return issue.get_status_display()
 
     @admin.display(description=gettext_lazy("delivery"))
     def delivery(self, issue):

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Section
-from newsroom import invalidation
 
 # The cache key of everything that shows the list of newsletters (the sign-up page).
 NEWSLETTERS_KEY = "newsletters"
@@ -78,15 +77,6 @@ class Newsletter(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        invalidation.changed(NEWSLETTERS_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        invalidation.changed(NEWSLETTERS_KEY)
-        return result
 
     def list_id(self):
         """RFC 2919: a name unique to this list under the site's domain."""

@@ -91,7 +91,7 @@ def send_issue(issue, *, by):
             issue.subject = subject
         alert = issue.newsletter.kind == Newsletter.Kind.ALERT
         bulk = send_bulk(
-            name=str(issue.newsletter) + ": " + subject,
+            name=subject if str(issue.newsletter) in subject else f"{issue.newsletter}: {subject}",
             subject=subject,
             text=text,
             html=html,

@@ -446,3 +446,44 @@ def test_a_readers_data_lists_subscriptions_and_deleting_the_account_removes_the
     ]
     get_user_model().objects.get(pk=reader.pk).delete()
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["other@example.com"]
+
+
+def test_the_sign_up_forms_add_no_query_to_the_article_page(client, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    article = make_article()
+
+    def queries():
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    queries()  # process-wide caches (the current Site) filled once
+    before = queries()
+    for n in range(5):
+        Newsletter.objects.create(name=f"Letter {n}", slug=f"letter-{n}", default=True)
+    assert queries() == before == 12  # the article page's count in tests/test_queries.py
+
+
+def test_a_mailbox_for_unsubscribing_can_be_offered_beside_the_link(digest, settings):
+    from newsletters.sending import mail_headers
+
+    settings.NEWSROOM_NEWSLETTER_UNSUBSCRIBE_MAILTO = "leave@news.example.com"
+    assert mail_headers(digest)["List-Unsubscribe"] == (
+        "<[[unsubscribe_url]]>, <mailto:leave@news.example.com?subject=unsubscribe%20daily>"
+    )
+
+
+def test_the_issue_list_shows_sent_once_the_delivery_is_done(editor_client, digest):
+    client, editor = editor_client
+    confirmed("anna@example.com", digest)
+    issue = digest_issue(digest)
+    send_issue(issue, by=editor)
+    page = client.get(reverse("admin:newsletters_issue_changelist")).content.decode()
+    assert "1 sent, 0 failed, 0 bounced of 1" in page
+    assert Issue.objects.get().status == Issue.Status.SENT
