@@ -487,3 +487,20 @@ def test_the_issue_list_shows_sent_once_the_delivery_is_done(editor_client, dige
     page = client.get(reverse("admin:newsletters_issue_changelist")).content.decode()
     assert "1 sent, 0 failed, 0 bounced of 1" in page
     assert Issue.objects.get().status == Issue.Status.SENT
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_sign_up_page_runs_a_fixed_number_of_queries(
+    client, settings, django_assert_num_queries, count
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    for n in range(count):
+        Newsletter.objects.create(name=f"Letter {n}", slug=f"letter-{n}", description="Weekly.")
+    client.get(reverse("articles:home"))  # process-wide caches (the current Site) filled once
+    from django.core.cache import cache
+
+    cache.clear()
+    # newsletters, sections, Information pages, notices, labels
+    with django_assert_num_queries(5):
+        response = client.get(reverse("newsletters:subscribe"))
+    assert response.content.decode().count('name="newsletters"') == count
