@@ -59,7 +59,7 @@ class IssueArticleInline(admin.TabularInline):
 
 class IssueForm(forms.ModelForm):
     alert_article = forms.ModelChoiceField(
-        queryset=Article.objects.published(),
+        queryset=Article.objects.none(),  # published as of each form (__init__)
         required=False,
         label=gettext_lazy("Article"),
         help_text=gettext_lazy(
@@ -72,6 +72,11 @@ class IssueForm(forms.ModelForm):
     class Meta:
         model = Issue
         fields = ["newsletter", "alert_article", "subject", "intro"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "alert_article" in self.fields:
+            self.fields["alert_article"].queryset = Article.objects.published()
 
 
 @admin.register(Issue)

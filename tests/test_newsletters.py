@@ -272,6 +272,12 @@ def test_an_editor_sends_a_breaking_news_alert_in_a_few_clicks(editor_client, al
     client, _editor = editor_client
     confirmed("anna@example.com", alerts)
     article = make_article(title="Earthquake hits the coast")
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "newsletters", "model_name": "issuearticle", "field_name": "article",
+         "term": "Earthquake"},
+    )  # fmt: skip
+    assert [r["text"] for r in found.json()["results"]] == ["Earthquake hits the coast"]
     response = client.post(
         reverse("admin:newsletters_issue_add"),
         {
