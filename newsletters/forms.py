@@ -26,7 +26,11 @@ class NewsletterChoiceField(forms.MultipleChoiceField):
 
 
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        error_messages={"required": _("Enter your e-mail address.")},
+    )
     # Present in the full form (with checkboxes); the short form sends the address alone and
     # means the default newsletters.
     choose = forms.BooleanField(required=False, widget=forms.HiddenInput)

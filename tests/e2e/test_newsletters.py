@@ -110,3 +110,41 @@ def test_subscribe_confirm_receive_the_digest_and_unsubscribe_in_one_click(
     assert response.status == 200
     mail_client.close()
     assert not Subscription.objects.exists()
+
+
+def test_the_sign_up_page_and_the_profile_section(live_server, page, settings):
+    from tests.factories import make_reader
+
+    settings.SITE_URL = live_server.url
+    Newsletter.objects.create(
+        name="Daily digest", slug="daily", description="The day's top stories.", default=True
+    )
+    Newsletter.objects.create(
+        name="Breaking news", slug="breaking", kind="alert", description="Only what cannot wait."
+    )
+    page.goto(live_server.url + "/newsletters/")
+    expect(page.get_by_label("Daily digest")).to_be_checked()
+    expect(page.get_by_label("Breaking news")).not_to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Breaking news").check()
+    page.get_by_label("Daily digest").uncheck()
+    page.locator("main").get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_text("Enter your e-mail address.")).to_be_visible()
+    expect(page.get_by_label("Breaking news")).to_be_checked()
+    expect(page.get_by_label("Daily digest")).not_to_be_checked()
+    shot(page, "signup-page-error")
+
+    make_reader("anna")
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=login]", "anna@example.com")
+    page.fill("input[name=password]", "pw-12345678")
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(live_server.url + "/accounts/profile/")
+    section = page.locator(".profile-newsletters")
+    section.get_by_label("Breaking news").check()
+    section.get_by_role("button", name="Update my newsletters").click()
+    expect(page.get_by_text("Your newsletters have been saved.")).to_be_visible()
+    expect(page.locator(".profile-newsletters").get_by_label("Breaking news")).to_be_checked()
+    assert_accessible(page)
+    shot(page, "profile-newsletters")
+    assert list(Subscription.objects.values_list("newsletter__slug", flat=True)) == ["breaking"]
