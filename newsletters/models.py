@@ -153,19 +153,41 @@ class Subscriber(models.Model):
 
     def links(self, newsletter=None):
         """The per-recipient substitutions of a mail: absolute, from the site's base URL."""
-        token = self.token()
-        unsubscribe = settings.SITE_URL + reverse("newsletters:unsubscribe", args=[token])
-        if newsletter is not None:
-            unsubscribe += f"?list={newsletter.slug}"
+        return link_maker(newsletter)(self.pk, self.secret)
+
+
+def link_maker(newsletter=None):
+    """(subscriber's pk, secret) -> their links, the URLs reversed once for a whole send."""
+    placeholder = "TOKEN"
+    unsubscribe = settings.SITE_URL + reverse("newsletters:unsubscribe", args=[placeholder])
+    if newsletter is not None:
+        unsubscribe += f"?list={newsletter.slug}"
+    preferences = settings.SITE_URL + reverse("newsletters:preferences", args=[placeholder])
+    before_u, after_u = unsubscribe.split(placeholder, 1)
+    before_p, after_p = preferences.split(placeholder, 1)
+    key = _hashed_key(settings.SECRET_KEY)
+
+    def links(pk, secret):
+        token = f"{pk}.{_digest(pk, secret, key)}"
         return {
-            "unsubscribe_url": unsubscribe,
-            "preferences_url": settings.SITE_URL + reverse("newsletters:preferences", args=[token]),
+            "unsubscribe_url": before_u + token + after_u,
+            "preferences_url": before_p + token + after_p,
         }
+
+    return links
+
+
+def _hashed_key(key):
+    return hashlib.sha256(key.encode()).digest()
+
+
+def _digest(pk, secret, hashed_key):
+    message = f"newsletters.links:{pk}:{secret}".encode()
+    return hmac.new(hashed_key, message, hashlib.sha256).hexdigest()[:40]
 
 
 def link_digest(pk, secret, key):
-    message = f"newsletters.links:{pk}:{secret}".encode()
-    return hmac.new(hashlib.sha256(key.encode()).digest(), message, hashlib.sha256).hexdigest()[:40]
+    return _digest(pk, secret, _hashed_key(key))
 
 
 class Subscription(models.Model):
