@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+import audit
 from articles.models import Article
+from audit.models import AuditEntry
 from newsroom.bulkmail import personal, send_bulk
 
 from .models import Issue, IssueArticle, Newsletter, Subscriber, Subscription, link_maker
@@ -91,17 +93,27 @@ def send_issue(issue, *, by):
         if not issue.subject:
             issue.subject = subject
         alert = issue.newsletter.kind == Newsletter.Kind.ALERT
+        recipients = recipients_of(issue.newsletter)
         bulk = send_bulk(
             name=subject if str(issue.newsletter) in subject else f"{issue.newsletter}: {subject}",
             subject=subject,
             text=text,
             html=html,
             headers=mail_headers(issue.newsletter),
-            recipients=recipients_of(issue.newsletter),
+            recipients=recipients,
             priority=ALERT_PRIORITY if alert else DIGEST_PRIORITY,
         )
         issue.bulk_send = bulk
         issue.save(update_fields=["bulk_send", "subject"])
+        # Sending is an editorial act like publishing: on record, with how many it reached.
+        audit.record(
+            AuditEntry.Action.CHANGE,
+            issue,
+            by=by,
+            status=[Issue.Status.DRAFT, Issue.Status.SENDING],
+            recipients=len(recipients),
+            bulk_send=bulk.pk,
+        )
     return True
 
 

@@ -213,7 +213,7 @@ def test_the_preferences_page_changes_newsletters_and_leaves_all(client, digest,
 
 
 def test_send_goes_once_however_often_it_is_clicked(editor_client, digest, smtp_server):
-    client, _editor = editor_client
+    client, editor = editor_client
     confirmed("anna@example.com", digest)
     issue = digest_issue(digest)
     url = reverse("admin:newsletters_issue_send", args=[issue.pk])
@@ -223,6 +223,10 @@ def test_send_goes_once_however_often_it_is_clicked(editor_client, digest, smtp_
     assert client.post(url).status_code == 302
     assert BulkSend.objects.count() == 1
     assert len(smtp_server.to("anna@example.com")) == 1
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.about(issue).get()
+    assert (entry.actor, entry.details["recipients"]) == (editor, 1)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENDING and issue.bulk_send is not None
     change = client.get(reverse("admin:newsletters_issue_change", args=[issue.pk]))
