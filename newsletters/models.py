@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, Section
+from newsroom.models import BulkSend
 
 # The cache key of everything that shows the list of newsletters (the sign-up page).
 NEWSLETTERS_KEY = "newsletters"
@@ -261,7 +262,7 @@ class Issue(models.Model):
         _("status"), max_length=10, choices=Status, default=Status.DRAFT, editable=False
     )
     bulk_send = models.ForeignKey(
-        "newsroom.BulkSend",
+        BulkSend,
         verbose_name=_("delivery"),
         on_delete=models.SET_NULL,
         null=True,
@@ -299,7 +300,7 @@ class Issue(models.Model):
 
     def refresh_status(self):
         """Sending → sent once the delivery has finished."""
-        finished = self.bulk_send_id and self.bulk_send.status == "done"
+        finished = self.bulk_send_id and self.bulk_send.status == BulkSend.Status.DONE
         if self.status == self.Status.SENDING and finished:
             Issue.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
                 status=self.Status.SENT
