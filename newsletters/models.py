@@ -141,7 +141,10 @@ class Subscriber(models.Model):
     def from_token(cls, token):
         """The subscriber whose links carry `token`, or None (tampered, or left)."""
         pk, _dot, digest = (token or "").partition(".")
-        if not pk.isdigit() or len(pk) > 18 or not digest:
+        # One spelling per token: no leading zeros, no other digits than ASCII ones.
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18 or pk != str(int(pk)):
+            return None
+        if not digest:
             return None
         subscriber = cls.objects.filter(pk=int(pk)).first()
         if subscriber is None:

@@ -176,6 +176,7 @@ def test_a_tampered_or_unknown_token_gets_a_clear_page(client, digest):
     tampered = [
         f"{pk}.{digest_part[:-1]}{'0' if digest_part[-1] != '0' else '1'}",
         f"{int(pk) + 1}.{digest_part}",
+        f"0{pk}.{digest_part}",
         "nonsense",
         "9" * 40 + ".x",
     ]

@@ -101,6 +101,13 @@ def test_subscribe_confirm_receive_the_digest_and_unsubscribe_in_one_click(
     # The mail client's one-click unsubscribe: a POST to the header's URL, without cookies.
     url = re.fullmatch(r"<([^>]+)>", digest["List-Unsubscribe"].strip()).group(1)
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    page.goto(url)  # a person (or a mail scanner) opening the link only sees a button
+    expect(page.get_by_role("button", name="Unsubscribe")).to_be_visible()
+    shot(page, "unsubscribe-page")
+    assert Subscription.objects.exists()
+    page.goto(url.replace("/unsubscribe/", "/unsubscribe/0"))
+    expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
+    shot(page, "link-invalid")
     mail_client = browser.new_context()
     response = mail_client.request.post(
         url,
