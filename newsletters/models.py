@@ -216,13 +216,15 @@ class Subscription(models.Model):
 
 def subscribe(email, newsletters, *, user=None, via="mail"):
     """The owner of `email` has confirmed: they receive `newsletters` (added to any they had)."""
-    email = email.strip().lower()
-    subscriber, _created = Subscriber.objects.get_or_create(
-        email=email, defaults={"user": user, "confirmed_at": timezone.now(), "confirmed_by": via}
+    email, now = email.strip().lower(), timezone.now()
+    subscriber, created = Subscriber.objects.get_or_create(
+        email=email, defaults={"user": user, "confirmed_at": now, "confirmed_by": via}
     )
-    if user is not None and subscriber.user_id is None:
-        subscriber.user = user
-        subscriber.save(update_fields=["user"])
+    if not created:  # a fresh consent: also what lets an address that bounced be mailed again
+        subscriber.confirmed_at, subscriber.confirmed_by = now, via
+        if user is not None and subscriber.user_id is None:
+            subscriber.user = user
+        subscriber.save(update_fields=["confirmed_at", "confirmed_by", "user"])
     Subscription.objects.bulk_create(
         [Subscription(subscriber=subscriber, newsletter=n) for n in newsletters],
         ignore_conflicts=True,

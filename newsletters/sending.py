@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -16,6 +17,7 @@ import audit
 from articles.models import Article
 from audit.models import AuditEntry
 from newsroom.bulkmail import personal, send_bulk
+from newsroom.models import BulkRecipient
 
 from .models import Issue, IssueArticle, Newsletter, Subscriber, Subscription, link_maker
 
@@ -63,14 +65,33 @@ def mail_headers(newsletter):
 
 
 def recipients_of(newsletter):
-    """Confirmed subscribers only (a subscriber row exists only once confirmed)."""
+    """Confirmed subscribers only (a subscriber row exists only once confirmed), less those
+    whose address a mail server refused since they last confirmed."""
     rows = (
         Subscriber.objects.filter(subscriptions__newsletter=newsletter, confirmed_at__isnull=False)
         .order_by("pk")
-        .values_list("pk", "email", "secret")
+        .values_list("pk", "email", "secret", "confirmed_at")
     )
+    bounced = bounced_addresses()
     links = link_maker(newsletter)
-    return [(email, links(pk, secret)) for pk, email, secret in rows.iterator(chunk_size=5000)]
+    return [
+        (email, links(pk, secret))
+        for pk, email, secret, confirmed_at in rows.iterator(chunk_size=5000)
+        if not (email in bounced and bounced[email] > confirmed_at)
+    ]
+
+
+def bounced_addresses():
+    """{address: when an issue to it was last refused (5xx at RCPT: no such mailbox)}. Read
+    through the (send, status) index, one issue's delivery at a time; a short list."""
+    sends = Issue.objects.filter(bulk_send__isnull=False).values("bulk_send")
+    rows = (
+        BulkRecipient.objects.filter(send__in=sends, status=BulkRecipient.Status.BOUNCED)
+        .values("address")
+        .annotate(last=Max("send__created_at"))
+        .values_list("address", "last")
+    )
+    return {address.lower(): last for address, last in rows}
 
 
 def preview_links():

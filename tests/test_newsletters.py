@@ -515,3 +515,24 @@ def test_the_sign_up_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = client.get(reverse("newsletters:subscribe"))
     assert response.content.decode().count('name="newsletters"') == count
+
+
+def test_an_address_that_bounced_is_not_mailed_again_until_it_confirms_anew(digest, smtp_server):
+    confirmed("anna@example.com", digest)
+    confirmed("gone@example.com", digest)
+    smtp_server.refuse.add("gone@example.com")
+    send_issue(digest_issue(digest), by=None)
+    assert Issue.objects.get().progress()["bounced"] == 1
+
+    second = Issue.objects.create(newsletter=digest, subject="Tomorrow")
+    send_issue(second, by=None)
+    second.refresh_from_db()
+    assert list(second.bulk_send.recipients.values_list("address", flat=True)) == [
+        "anna@example.com"
+    ]
+
+    smtp_server.refuse.clear()
+    confirmed("gone@example.com", digest)  # the owner fixed the mailbox and signed up again
+    third = Issue.objects.create(newsletter=digest, subject="Next day")
+    send_issue(third, by=None)
+    assert len(smtp_server.to("gone@example.com")) == 1
