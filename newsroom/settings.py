@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "comments",
+    "newsletters",
     "audit",
 ]
 
@@ -367,3 +368,19 @@ NEWSROOM_COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("NEWSROOM_COMMENTS_CLOSE
 # A reader's "download my data": how many files per reader per hour (0: no limit).
 NEWSROOM_DATA_EXPORTS_PER_HOUR = int(os.environ.get("NEWSROOM_DATA_EXPORTS_PER_HOUR", "5"))
 NEWSROOM_COMMENTS_PAGE_SIZE = int(os.environ.get("NEWSROOM_COMMENTS_PAGE_SIZE", "50"))
+
+# Newsletters (newsletters/): how long a confirmation link works, sign-ups allowed per hour
+# from one client address and to one e-mail address, how many stories a prepared digest
+# carries, and an optional mailbox for List-Unsubscribe's mailto (the https link is always
+# there).
+NEWSROOM_NEWSLETTER_CONFIRM_DAYS = int(os.environ.get("NEWSROOM_NEWSLETTER_CONFIRM_DAYS", "7"))
+NEWSROOM_NEWSLETTER_SIGNUPS_PER_ADDRESS = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_SIGNUPS_PER_ADDRESS", "20")
+)
+NEWSROOM_NEWSLETTER_SIGNUPS_PER_EMAIL = int(
+    os.environ.get("NEWSROOM_NEWSLETTER_SIGNUPS_PER_EMAIL", "3")
+)
+NEWSROOM_DIGEST_ARTICLES = int(os.environ.get("NEWSROOM_DIGEST_ARTICLES", "10"))
+NEWSROOM_NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get(
+    "NEWSROOM_NEWSLETTER_UNSUBSCRIBE_MAILTO", ""
+)

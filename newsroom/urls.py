@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
+    path("newsletters/", include("newsletters.urls")),
     path("", include("articles.urls")),
 ]
 

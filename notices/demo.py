@@ -93,12 +93,12 @@ def channels_body():
 
 def demo_channels():
     """(name, kind, link, description): the newsletter sign-up (the newsletters app's
-    `/newsletters/subscribe/`), a Telegram channel, a VK page and the site's own feeds."""
+    `/newsletters/`), a Telegram channel, a VK page and the site's own feeds."""
     return [
         (
             "Newsletter",
             Channel.Kind.NEWSLETTER,
-            "/newsletters/subscribe/",
+            "/newsletters/",
             "The day's most important news, every morning.",
         ),
         ("Telegram", Channel.Kind.MESSENGER, "https://t.me/newsroom_demo", "Breaking news first."),

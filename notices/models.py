@@ -295,7 +295,7 @@ class Channel(ShowsOnPages):
         help_text=_(
             "https://… for a channel elsewhere (t.me/…, vk.com/…), a path on this site such as "
             "/feeds/rss/, or mailto:address for an e-mail address. A newsletter sign-up needs "
-            "a path on this site, such as /newsletters/subscribe/."
+            "a path on this site, such as /newsletters/."
         ),
     )
     description = models.CharField(
@@ -331,7 +331,7 @@ class Channel(ShowsOnPages):
                 {
                     "link": _(
                         "A newsletter sign-up posts to this site: give a path such as "
-                        "/newsletters/subscribe/. For a sign-up page elsewhere choose the kind "
+                        "/newsletters/. For a sign-up page elsewhere choose the kind "
                         "“Other”."
                     )
                 }

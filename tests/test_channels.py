@@ -45,7 +45,7 @@ def channels_html(html):
         "https://t.me/newsroom",
         "http://example.org/page?a=1",
         "/feeds/rss/",
-        "/newsletters/subscribe/",
+        "/newsletters/",
         "mailto:news@example.org",
         "mailto:news@example.org?subject=Tip",
     ],
@@ -88,7 +88,7 @@ def test_a_newsletter_sign_up_must_post_to_this_site(block):
     with pytest.raises(ValidationError) as error:
         channel.full_clean()
     assert "posts to this site" in str(error.value.message_dict["link"])
-    channel.link = "/newsletters/subscribe/"
+    channel.link = "/newsletters/"
     channel.full_clean()
 
 
@@ -148,14 +148,14 @@ def test_the_newsletter_sign_up_has_no_csrf_token_and_the_page_stays_cached(clie
         block,
         name="Newsletter",
         kind=Channel.Kind.NEWSLETTER,
-        link="/newsletters/subscribe/",
+        link="/newsletters/",
         description="Every morning.",
     )
     first = client.get(article.get_absolute_url())
     html = first.content.decode()
     start = html.index('<form class="channel__signup"')
     form = html[start : html.index("</form>", start)]
-    assert 'method="post" action="/newsletters/subscribe/"' in form
+    assert 'method="post" action="/newsletters/"' in form
     assert re.search(r'<input type="email" name="email" id="channel-\d+-email" required', form)
     assert "csrfmiddlewaretoken" not in form
     assert "Every morning." in form and "Subscribe</button>" in form
@@ -347,7 +347,7 @@ def test_the_demo_lists_the_seeds_channels_in_order_and_loading_twice_adds_nothi
     call_command("load_demo", "--articles", "1", stdout=None)
     block = Notice.objects.get(name="Our news channels")
     assert [(c.name, c.kind, c.link) for c in block.channels.all()] == [
-        ("Newsletter", "newsletter", "/newsletters/subscribe/"),
+        ("Newsletter", "newsletter", "/newsletters/"),
         ("Telegram", "messenger", "https://t.me/newsroom_demo"),
         ("VK", "social", "https://vk.com/newsroom_demo"),
         ("RSS", "feed", "/feeds/rss/"),

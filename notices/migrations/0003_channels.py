@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 (
                     "link",
                     models.CharField(
-                        help_text="https://… for a channel elsewhere (t.me/…, vk.com/…), a path on this site such as /feeds/rss/, or mailto:address for an e-mail address. A newsletter sign-up needs a path on this site, such as /newsletters/subscribe/.",
+                        help_text="https://… for a channel elsewhere (t.me/…, vk.com/…), a path on this site such as /feeds/rss/, or mailto:address for an e-mail address. A newsletter sign-up needs a path on this site, such as /newsletters/.",
                         max_length=500,
                         validators=[notices.models.validate_channel_link],
                         verbose_name="link",
@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 (
                     "link",
                     models.CharField(
-                        help_text="https://… for a channel elsewhere (t.me/…, vk.com/…), a path on this site such as /feeds/rss/, or mailto:address for an e-mail address. A newsletter sign-up needs a path on this site, such as /newsletters/subscribe/.",
+                        help_text="https://… for a channel elsewhere (t.me/…, vk.com/…), a path on this site such as /feeds/rss/, or mailto:address for an e-mail address. A newsletter sign-up needs a path on this site, such as /newsletters/.",
                         max_length=500,
                         validators=[notices.models.validate_channel_link],
                         verbose_name="link",

@@ -114,7 +114,7 @@ def test_the_channels_block_on_desktop_and_a_phone(live_server, browser, page, s
     block = page.locator(".notice--article_end")
     expect(block.get_by_role("heading", name="Our news channels")).to_be_visible()
     signup = block.locator("form.channel__signup")
-    expect(signup).to_have_attribute("action", "/newsletters/subscribe/")
+    expect(signup).to_have_attribute("action", "/newsletters/")
     expect(signup.locator("input[name=csrfmiddlewaretoken]")).to_have_count(0)
     expect(block.get_by_label("Newsletter")).to_have_attribute("type", "email")
     expect(block.get_by_role("link", name="Telegram")).to_have_attribute("rel", "noopener")

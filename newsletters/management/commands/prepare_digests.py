@@ -1,0 +1,29 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from newsletters.sending import prepare_digests
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare the day's issue of every active digest and section letter with the day's "
+        "published stories (idempotent: an issue already prepared is left as it is)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="The day, YYYY-MM-DD (default: today).")
+
+    def handle(self, *args, date=None, **options):
+        try:
+            day = date_from(date)
+        except ValueError as error:
+            raise CommandError(f"--date: {error}") from error
+        for newsletter, issue, created in prepare_digests(day):
+            state = "prepared" if created else "already prepared"
+            count = issue.issue_articles.count()
+            self.stdout.write(f"{newsletter}: {state}, {count} articles (issue {issue.pk})")
+
+
+def date_from(text):
+    return date.fromisoformat(text) if text else None
