@@ -8,23 +8,60 @@
         headers={"List-Unsubscribe": "<[[unsubscribe_url]]>",
                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         recipients=[("anna@example.com", {"unsubscribe_url": "https://..."}), ...],
-        priority=50,                      # a breaking-news alert goes before a digest
+        priority=ALERT,                   # newsroom.tasks: a breaking-news alert before a digest
     )
     send.progress()  # {"queued": 0, "sent": 2, "failed": 0, "bounced": 0, "total": 2}
 
 `[[key]]` in the subject, the texts and the header values is replaced by that recipient's
 substitution (HTML-escaped in the HTML part). A recipient the mail server refuses (5xx at RCPT)
-is "bounced"; one that cannot be delivered otherwise is "failed".
+is "bounced"; one it refuses otherwise (5xx) is "failed"; a temporary error (4xx, connection
+refused, lost or timed out) leaves the recipient queued, and its batch is tried again with the
+queue's backoff (newsroom/tasks.py) until NEWSROOM_TASK_MAX_ATTEMPTS, then "failed".
+
+The recipients are split into batches of NEWSROOM_BULK_BATCH_SIZE, one task each, enqueued with
+the send's priority, so several workers share a send and a later alert overtakes a digest's
+remaining batches.
+
+Exactly once, even when a worker is killed. A batch task claims its rows (a token of its own,
+and a lease of NEWSROOM_BULK_LEASE_SECONDS that it renews while it works). Over SMTP each
+message goes MAIL, RCPT, DATA and its content, then the row is committed as sent, on condition
+that the claim is still this task's, and only then the final "." that makes the server accept
+the message. Killed before that commit, the connection drops without the ".", so the server
+discards the message, and the row is still queued; killed after it, the row is already sent
+and nobody sends it again. A killed worker's task never finishes; `watch_send`, enqueued
+beside the batches, finds rows whose lease expired and enqueues their batches again. If a
+slow worker outlived its lease and another took the row over, only one of them can commit it
+as sent: the other drops its connection without the ".".
+
+Other delivery backends (locmem and console in tests and `make run`, an API provider through
+django-anymail) take the simple path: send, then mark sent. A worker killed between the two
+sends that one message again when its batch is taken over.
 """
+
+import logging
+import re
+import smtplib
+import time
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django_tasks import task
 
 from .models import BulkRecipient, BulkSend
+from .tasks import DIGEST, retrying_task
+
+log = logging.getLogger("newsroom.bulkmail")
+
+QUEUED, SENT = BulkRecipient.Status.QUEUED, BulkRecipient.Status.SENT
+FAILED, BOUNCED = BulkRecipient.Status.FAILED, BulkRecipient.Status.BOUNCED
 
 
 def personal(template, substitutions, *, html=False):
@@ -33,8 +70,11 @@ def personal(template, substitutions, *, html=False):
     return template
 
 
-def send_bulk(*, name, subject, text, recipients, html="", headers=None, priority=0,
-              from_email=None):  # fmt: skip
+def send_bulk(*, name, subject, text, recipients, html="", headers=None, priority=DIGEST,
+              from_email=None, batch_size=None):  # fmt: skip
+    """Record the send and its recipients, and enqueue its batches (once the transaction
+    commits). `recipients`: (address, {key: value}) pairs, any iterable."""
+    batch_size = batch_size or settings.NEWSROOM_BULK_BATCH_SIZE
     with transaction.atomic():
         send = BulkSend.objects.create(
             name=name,
@@ -45,12 +85,43 @@ def send_bulk(*, name, subject, text, recipients, html="", headers=None, priorit
             priority=priority,
             from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         )
-        BulkRecipient.objects.bulk_create(
-            BulkRecipient(send=send, address=address, substitutions=substitutions)
-            for address, substitutions in recipients
-        )
-        transaction.on_commit(lambda: send_recipients.using(priority=priority).enqueue(send.pk))
+        count = 0
+
+        def rows():
+            nonlocal count
+            for count, (address, substitutions) in enumerate(recipients, start=1):
+                yield BulkRecipient(
+                    send=send,
+                    address=address,
+                    substitutions=substitutions,
+                    batch=(count - 1) // batch_size,
+                )
+
+        BulkRecipient.objects.bulk_create(rows(), batch_size=1000)
+        send.batches = -(-count // batch_size)
+        BulkSend.objects.filter(pk=send.pk).update(batches=send.batches)
+        transaction.on_commit(lambda: enqueue_batches(send, range(send.batches)))
     return send
+
+
+def enqueue_batches(send, batches):
+    batch_task = send_batch.using(priority=send.priority)
+    for batch in batches:
+        batch_task.enqueue(send.pk, batch)
+    if send_batch.get_backend().supports_defer:
+        _watch_later(send)
+
+
+def retry_failed(send):
+    """Queue a send's failed recipients again (not the bounced: the server said they do not
+    exist) and enqueue their batches. Returns how many."""
+    with transaction.atomic():
+        failed = send.recipients.filter(status=FAILED)
+        batches = sorted(set(failed.values_list("batch", flat=True)))
+        count = failed.update(status=QUEUED, attempts=0, error="", claimed_by="", lease_until=None)
+        BulkSend.objects.filter(pk=send.pk).update(status=BulkSend.Status.SENDING, finished_at=None)
+        transaction.on_commit(lambda: enqueue_batches(send, batches))
+    return count
 
 
 def message_for(send, recipient):
@@ -67,23 +138,218 @@ def message_for(send, recipient):
     return message
 
 
-@task
-def send_recipients(send_id):
-    from smtplib import SMTPRecipientsRefused
+class TemporaryFailure(Exception):
+    """Some of the batch could not be sent for now: the task is tried again later."""
 
+
+@retrying_task
+def send_batch(send_id, batch):
     send = BulkSend.objects.get(pk=send_id)
-    BulkSend.objects.filter(pk=send_id).update(status=BulkSend.Status.SENDING)
-    with get_connection(settings.NEWSROOM_EMAIL_DELIVERY_BACKEND) as connection:
-        for recipient in send.recipients.filter(status=BulkRecipient.Status.QUEUED):
-            try:
-                connection.send_messages([message_for(send, recipient)])
-            except SMTPRecipientsRefused as error:
-                recipient.status, recipient.error = BulkRecipient.Status.BOUNCED, str(error)[:500]
-            except Exception as error:
-                recipient.status, recipient.error = BulkRecipient.Status.FAILED, str(error)[:500]
-            else:
-                recipient.status, recipient.sent_at = BulkRecipient.Status.SENT, timezone.now()
-            recipient.save(update_fields=["status", "error", "sent_at"])
-    BulkSend.objects.filter(pk=send_id).update(
-        status=BulkSend.Status.DONE, finished_at=timezone.now()
+    now = timezone.now()
+    BulkSend.objects.filter(pk=send_id, started_at__isnull=True).update(started_at=now)
+    BulkSend.objects.filter(pk=send_id, status=BulkSend.Status.QUEUED).update(
+        status=BulkSend.Status.SENDING
     )
+    claim = Claim(send, batch)
+    try:
+        if claim.take():
+            connection = get_connection(settings.NEWSROOM_EMAIL_DELIVERY_BACKEND)
+            if isinstance(connection, SMTPBackend):
+                send_over_smtp(send, claim, connection)
+            else:
+                send_simply(send, claim, connection)
+    finally:
+        finish_if_done(send_id)
+
+
+def finish_if_done(send_id):
+    if not BulkRecipient.objects.filter(send_id=send_id, status=QUEUED).exists():
+        BulkSend.objects.exclude(status=BulkSend.Status.DONE).filter(pk=send_id).update(
+            status=BulkSend.Status.DONE, finished_at=timezone.now()
+        )
+
+
+class Claim:
+    """One task's hold on the queued rows of a batch."""
+
+    def __init__(self, send, batch):
+        self.send, self.batch = send, batch
+        self.token = uuid.uuid4().hex
+        self.lease = timedelta(seconds=settings.NEWSROOM_BULK_LEASE_SECONDS)
+        self.renewed = 0.0
+        self.temporary = 0
+
+    def take(self):
+        """Claim the batch's queued rows that nobody holds (or whose holder's lease ran out)."""
+        now = timezone.now()
+        free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        taken = (
+            BulkRecipient.objects.filter(send=self.send, batch=self.batch, status=QUEUED)
+            .filter(free)
+            .update(claimed_by=self.token, lease_until=now + self.lease)
+        )
+        self.renewed = time.monotonic()
+        return taken
+
+    def rows(self):
+        return list(self.mine().only("pk", "address", "substitutions").order_by("pk"))
+
+    def mine(self):
+        return BulkRecipient.objects.filter(claimed_by=self.token, status=QUEUED)
+
+    def renew(self):
+        if time.monotonic() - self.renewed > self.lease.total_seconds() / 3:
+            self.mine().update(lease_until=timezone.now() + self.lease)
+            self.renewed = time.monotonic()
+
+    def mark_sent(self, row):
+        """Commit the row as sent if it is still ours; False if another task took it over."""
+        return bool(
+            self.mine().filter(pk=row.pk).update(status=SENT, sent_at=timezone.now(), error="")
+        )
+
+    def mark(self, row, status, error):
+        BulkRecipient.objects.filter(pk=row.pk, claimed_by=self.token).update(
+            status=status, error=str(error)[:500]
+        )
+
+    def postpone(self, rows, error):
+        """A temporary error: give these rows back to the queue, or fail those tried enough."""
+        self.temporary += 1
+        rows = BulkRecipient.objects.filter(pk__in=rows, claimed_by=self.token, status=QUEUED)
+        rows.update(attempts=F("attempts") + 1, error=str(error)[:500], lease_until=None)
+        rows.filter(attempts__gte=settings.NEWSROOM_TASK_MAX_ATTEMPTS).update(status=FAILED)
+
+    def release(self, error):
+        """Everything still held: postponed (the connection is gone)."""
+        self.postpone(self.mine().values("pk"), error)
+        raise TemporaryFailure(str(error)) from error
+
+    def done(self):
+        if self.temporary:
+            raise TemporaryFailure(f"{self.temporary} recipients will be tried again")
+
+
+def send_simply(send, claim, connection):
+    """Any backend: send, then mark sent."""
+    try:
+        with connection:
+            for row in claim.rows():
+                try:
+                    connection.send_messages([message_for(send, row)])
+                except smtplib.SMTPRecipientsRefused as error:
+                    claim.mark(row, BOUNCED, error)
+                except OSError as error:
+                    claim.postpone([row.pk], error)
+                except Exception as error:
+                    claim.mark(row, FAILED, error)
+                else:
+                    claim.mark_sent(row)
+                claim.renew()
+    except OSError as error:  # opening or closing the connection
+        claim.release(error)
+    claim.done()
+
+
+class Refused(Exception):
+    def __init__(self, code, reply):
+        super().__init__(f"{code} {reply.decode(errors='replace')}")
+        self.code = code
+
+
+def _expect(reply, *good):
+    code, text = reply
+    if code not in good:
+        raise Refused(code, text)
+
+
+_PERIODS = re.compile(rb"(?m)^\.")
+_EOLS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
+
+
+def send_over_smtp(send, claim, backend):
+    """Exactly once: MAIL, RCPT, DATA and the content; commit sent; then the final dot."""
+    encoding = settings.DEFAULT_CHARSET
+    try:
+        backend.open()
+        smtp = backend.connection
+        smtp.ehlo_or_helo_if_needed()
+        for row in claim.rows():
+            message = message_for(send, row)
+            content = _EOLS.sub(b"\r\n", message.message().as_bytes(linesep="\r\n"))
+            content = _PERIODS.sub(b"..", content)
+            if not content.endswith(b"\r\n"):
+                content += b"\r\n"
+            step = "MAIL"
+            try:
+                _expect(smtp.mail(sanitize_address(message.from_email, encoding)), 250)
+                step = "RCPT"
+                _expect(smtp.rcpt(sanitize_address(row.address, encoding)), 250, 251)
+                step = "DATA"
+                smtp.putcmd("data")
+                _expect(smtp.getreply(), 354)
+                smtp.send(content)
+                if not claim.mark_sent(row):
+                    # Another task holds the row now (this one outlived its lease): drop the
+                    # connection without the final dot, so the server discards the message.
+                    log.warning("bulk mail %s: lost the claim on batch %s", send.pk, claim.batch)
+                    _drop(backend)
+                    return
+                step = "end of data"
+                smtp.send(b".\r\n")
+                _expect(smtp.getreply(), 250)
+            except Refused as refusal:
+                error = f"{step}: {refusal}"
+                if refusal.code >= 500 or refusal.code < 400:
+                    status = BOUNCED if step == "RCPT" else FAILED
+                    BulkRecipient.objects.filter(pk=row.pk).update(status=status, error=error)
+                else:
+                    BulkRecipient.objects.filter(pk=row.pk, status=SENT).update(status=QUEUED)
+                    claim.postpone([row.pk], error)
+                if step != "end of data":
+                    smtp.rset()
+            claim.renew()
+    except (OSError, smtplib.SMTPException) as error:
+        # Refused, lost or timed out. A row committed as sent whose final dot went unanswered
+        # stays sent: the server may have it, and a second copy is what must not happen.
+        _drop(backend)
+        claim.release(error)
+    finally:
+        if backend.connection is not None:
+            try:
+                backend.close()
+            except Exception:  # noqa: BLE001  (the QUIT after the work is done)
+                log.exception("bulk mail %s: closing the connection", send.pk)
+    claim.done()
+
+
+def _drop(backend):
+    """Close the socket without a word (no QUIT, no final dot)."""
+    if backend.connection is not None:
+        backend.connection.close()
+        backend.connection = None
+
+
+def _watch_later(send, seconds=None):
+    seconds = seconds or settings.NEWSROOM_BULK_LEASE_SECONDS
+    run_after = timezone.now() + timedelta(seconds=seconds)
+    watch_send.using(priority=send.priority, run_after=run_after).enqueue(send.pk)
+
+
+@task
+def watch_send(send_id):
+    """Until the send is done: enqueue again the batches whose rows a worker claimed and never
+    finished (it was killed: its lease ran out), then look again a lease later."""
+    send = BulkSend.objects.get(pk=send_id)
+    queued = BulkRecipient.objects.filter(send_id=send_id, status=QUEUED)
+    if not queued.exists():
+        finish_if_done(send_id)
+        return
+    abandoned = queued.filter(lease_until__lt=timezone.now())
+    batches = sorted(set(abandoned.values_list("batch", flat=True)))
+    if batches:
+        log.warning("bulk mail %s: batches %s abandoned, enqueued again", send_id, batches)
+        batch_task = send_batch.using(priority=send.priority)
+        for batch in batches:
+            batch_task.enqueue(send_id, batch)
+    _watch_later(send)

@@ -241,6 +241,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NEWSROOM_TASK_MAX_ATTEMPTS = int(os.environ.get("NEWSROOM_TASK_MAX_ATTEMPTS", "6"))
 NEWSROOM_TASK_RETRY_SECONDS = float(os.environ.get("NEWSROOM_TASK_RETRY_SECONDS", "60"))
+# Bulk mail (newsroom/bulkmail.py): recipients per batch task, and how long a worker's claim on
+# a batch holds without being renewed (a killed worker's batch is taken over after it).
+NEWSROOM_BULK_BATCH_SIZE = int(os.environ.get("NEWSROOM_BULK_BATCH_SIZE", "500"))
+NEWSROOM_BULK_LEASE_SECONDS = float(os.environ.get("NEWSROOM_BULK_LEASE_SECONDS", "120"))
 
 # Security. Production (DEBUG off) is strict by default; each switch can be turned off for a
 # deployment behind a proxy that terminates TLS itself.

@@ -1,10 +1,22 @@
 """Bulk mail (newsroom/bulkmail.py): one message, many recipients, each with their own links
 and status, delivered over real SMTP."""
 
-import pytest
+import smtplib
+import time
+from datetime import timedelta
 
-from newsroom.bulkmail import send_bulk
-from newsroom.models import BulkRecipient
+import pytest
+from aiosmtpd.controller import Controller
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from newsroom.bulkmail import Claim, retry_failed, send_bulk
+from newsroom.models import BulkRecipient, BulkSend
+from newsroom.tasks import ALERT, DIGEST
+from tests.faults.conftest import closed_port, silent_server
+from tests.mailserver import free_port, running_smtp_server, smtp_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,3 +46,210 @@ def test_each_recipient_gets_their_own_links_and_a_refused_address_is_bounced(sm
         "gone@example.com": BulkRecipient.Status.BOUNCED,
     }
     assert send.progress() == {"queued": 0, "sent": 1, "failed": 0, "bounced": 1, "total": 2}
+
+
+# Batches, priorities, claims and faults. Tests that need the real queue enqueue into the
+# database (django-tasks-db) and run `db_worker`'s own Worker in this process, or a real
+# `manage.py db_worker` in a subprocess where the point is killing it.
+
+QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def people(count, domain="example.com", start=0):
+    return [(f"r{n}@{domain}", {"n": str(n)}) for n in range(start, start + count)]
+
+
+def digest(recipients, **more):
+    return send_bulk(name="Digest", subject="Digest [[n]]", text="Hello [[n]]",
+                     recipients=recipients, **more)  # fmt: skip
+
+
+def run_worker(max_tasks=None):
+    """What `manage.py db_worker --batch` does: run the tasks that are due, then stop."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
+
+
+def addresses(inbox):
+    return [to for message in inbox.messages for to in message.envelope_to]
+
+
+def test_recipients_are_split_into_batches_and_each_gets_one_mail(smtp_server, settings):
+    settings.NEWSROOM_BULK_BATCH_SIZE = 3
+    send = digest(people(10))
+    assert send.batches == 4
+    assert sorted(send.recipients.values_list("batch", flat=True)) == [0] * 3 + [1] * 3 + [
+        2
+    ] * 3 + [3]
+    assert sorted(addresses(smtp_server)) == sorted(address for address, _ in people(10))
+    assert smtp_server.only_message_to("r7@example.com")["Subject"] == "Digest 7"
+    send.refresh_from_db()
+    assert send.status == BulkSend.Status.DONE
+    assert send.started_at <= send.finished_at
+    assert send.progress() == {"queued": 0, "sent": 10, "failed": 0, "bounced": 0, "total": 10}
+
+
+def test_batches_are_queued_tasks_with_the_sends_priority(settings):
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_BULK_BATCH_SIZE = 2
+    digest(people(5), priority=DIGEST)
+    tasks = DBTaskResult.objects.filter(task_path="newsroom.bulkmail.send_batch")
+    assert sorted(task.args_kwargs["args"][1] for task in tasks) == [0, 1, 2]
+    assert {task.priority for task in tasks} == {DIGEST}
+    watcher = DBTaskResult.objects.get(task_path="newsroom.bulkmail.watch_send")
+    assert watcher.run_after > timezone.now()
+
+
+def test_an_alert_queued_after_a_digest_goes_out_before_the_digests_batches(smtp_server, settings):
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_BULK_BATCH_SIZE = 2
+    digest(people(6, "digest.test"), priority=DIGEST)
+    send_bulk(name="Alert", subject="Breaking", text="News", recipients=people(3, "alert.test"),
+              priority=ALERT)  # fmt: skip
+    run_worker()
+    order = [address.split("@")[1] for address in addresses(smtp_server)]
+    assert order == ["alert.test"] * 3 + ["digest.test"] * 6
+
+
+def test_a_live_workers_claim_is_never_taken_and_a_dead_ones_is_after_its_lease(settings):
+    settings.TASKS = QUEUE  # no worker runs: the rows wait
+    send = digest(people(3), batch_size=10)
+    first, second = Claim(send, 0), Claim(send, 0)
+    assert first.take() == 3
+    assert second.take() == 0  # the lease holds
+    send.recipients.update(lease_until=timezone.now() - timedelta(seconds=1))  # it ran out
+    assert second.take() == 3
+    row = send.recipients.first()
+    assert not first.mark_sent(row)  # the first, late, cannot commit what the second holds
+    assert second.mark_sent(row)
+    assert not second.mark_sent(row)  # and nobody commits a row twice
+
+
+def test_a_worker_killed_mid_batch_leaves_nothing_lost_and_nothing_sent_twice(
+    smtp_server, settings
+):
+    """In-process: a worker holding a batch died after committing one row and finishing its
+    mail, and in the middle of the next one's DATA (before the final dot). Its lease runs
+    out; the watcher gives the batch to a live worker."""
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_BULK_LEASE_SECONDS = 0.5
+    send = digest(people(5), batch_size=5)
+    dead = Claim(send, 0)
+    assert dead.take() == 5
+    first, second = dead.rows()[:2]
+    smtp = smtplib.SMTP("127.0.0.1", smtp_server.port, timeout=5)
+    smtp.ehlo()
+    for row in (first, second):
+        smtp.mail("newsroom@localhost")
+        smtp.rcpt(row.address)
+        smtp.putcmd("data")
+        assert smtp.getreply()[0] == 354
+        smtp.send(b"Subject: Digest\r\n\r\nHello\r\n")
+        if row is first:
+            assert dead.mark_sent(row)
+            smtp.send(b".\r\n")
+            assert smtp.getreply()[0] == 250
+    smtp.close()  # killed: no final dot for the second, no QUIT
+    assert addresses(smtp_server) == [first.address]
+
+    DBTaskResult.objects.filter(task_path="newsroom.bulkmail.send_batch").delete()  # "running"
+    time.sleep(0.6)
+    run_worker()  # the watcher: the batch's lease ran out, so it is enqueued again and sent
+    assert sorted(addresses(smtp_server)) == sorted(address for address, _ in people(5))
+    send.refresh_from_db()
+    assert send.status == BulkSend.Status.DONE
+    assert send.progress()["sent"] == 5
+
+
+def test_with_the_mail_server_down_rows_stay_queued_and_the_retry_delivers(settings):
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_TASK_RETRY_SECONDS = 0
+    port = closed_port()
+    with smtp_settings(port, EMAIL_TIMEOUT=1):
+        send = digest(people(4), batch_size=4)
+        run_worker(max_tasks=1)
+        assert send.progress()["queued"] == 4
+        assert set(send.recipients.values_list("attempts", flat=True)) == {1}
+        failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+        assert failed.exception_class_path == "newsroom.bulkmail.TemporaryFailure"
+        retry = DBTaskResult.objects.get(
+            task_path="newsroom.bulkmail.send_batch", status=TaskResultStatus.READY
+        )
+        assert retry.args_kwargs["kwargs"] == {"attempt": 2}
+        assert retry.priority == DIGEST
+
+        with running_smtp_server(port) as inbox:
+            run_worker()
+        assert sorted(addresses(inbox)) == sorted(address for address, _ in people(4))
+    assert send.progress()["sent"] == 4
+
+
+def test_a_hung_mail_server_costs_one_timeout_and_the_rows_wait_for_the_retry(settings):
+    settings.TASKS = QUEUE
+    with silent_server() as port, smtp_settings(port, EMAIL_TIMEOUT=1):
+        send = digest(people(50), batch_size=50)
+        started = time.monotonic()
+        run_worker(max_tasks=1)
+        assert time.monotonic() - started < 3  # EMAIL_TIMEOUT, once, not once per recipient
+    assert send.progress()["queued"] == 50
+    retry = DBTaskResult.objects.get(
+        task_path="newsroom.bulkmail.send_batch", status=TaskResultStatus.READY
+    )
+    assert retry.run_after > timezone.now()
+
+
+def test_temporary_errors_are_tried_a_few_times_then_the_rows_fail(settings):
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_TASK_RETRY_SECONDS = 0
+    settings.NEWSROOM_TASK_MAX_ATTEMPTS = 3
+    with smtp_settings(closed_port(), EMAIL_TIMEOUT=1):
+        send = digest(people(2), batch_size=2)
+        run_worker()
+    attempts = DBTaskResult.objects.filter(task_path="newsroom.bulkmail.send_batch")
+    assert attempts.count() == 3
+    assert send.progress() == {"queued": 0, "sent": 0, "failed": 2, "bounced": 0, "total": 2}
+    assert "Connection refused" in send.recipients.first().error
+    send.refresh_from_db()
+    assert send.status == BulkSend.Status.DONE
+
+
+class RefusesData:
+    async def handle_DATA(self, server, session, envelope):
+        return "554 5.7.1 Message rejected as spam"
+
+
+def test_a_message_refused_after_its_data_is_failed_not_sent(settings):
+    port = free_port()
+    controller = Controller(RefusesData(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with smtp_settings(port):
+            send = digest(people(2))
+    finally:
+        controller.stop()
+    assert send.progress()["failed"] == 2
+    assert "end of data: 554" in send.recipients.first().error
+
+
+def test_retry_failed_queues_the_failed_again_but_not_the_bounced(smtp_server, settings):
+    smtp_server.refuse.add("r0@example.com")
+    send = digest(people(3))
+    send.recipients.filter(address="r1@example.com").update(status=BulkRecipient.Status.FAILED)
+    smtp_server.clear()
+    assert retry_failed(send) == 1
+    assert addresses(smtp_server) == ["r1@example.com"]
+    assert send.progress() == {"queued": 0, "sent": 2, "failed": 0, "bounced": 1, "total": 3}
+
+
+def test_the_locmem_backend_still_delivers_bulk_mail(mailoutbox):
+    send = digest(people(3), batch_size=2)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(a for a, _ in people(3))
+    assert send.progress()["sent"] == 3
