@@ -1,12 +1,20 @@
 """Bulk mail (newsroom/bulkmail.py): one message, many recipients, each with their own links
 and status, delivered over real SMTP."""
 
+import asyncio
+import os
+import signal
 import smtplib
+import subprocess
+import sys
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
+from django.db import connection
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -19,6 +27,8 @@ from tests.faults.conftest import closed_port, silent_server
 from tests.mailserver import free_port, running_smtp_server, smtp_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = django_settings.BASE_DIR
 
 
 def test_each_recipient_gets_their_own_links_and_a_refused_address_is_bounced(smtp_server):
@@ -253,3 +263,75 @@ def test_the_locmem_backend_still_delivers_bulk_mail(mailoutbox):
     send = digest(people(3), batch_size=2)
     assert sorted(m.to[0] for m in mailoutbox) == sorted(a for a, _ in people(3))
     assert send.progress()["sent"] == 3
+
+
+class SlowInbox:
+    """Counts every recipient of each message it received whole (with its final dot), then
+    takes 10 ms to answer, so that a batch is still under way when it is killed. A message
+    whose client went away before the dot is never counted: aiosmtpd discards it."""
+
+    def __init__(self):
+        self.received = []
+
+    async def handle_DATA(self, server, session, envelope):
+        # Kept first, as a real mail server queues a message before it answers 250: aiosmtpd
+        # cancels this handler when the client goes away during the sleep.
+        self.received.extend(envelope.rcpt_tos)
+        await asyncio.sleep(0.01)
+        return "250 OK"
+
+
+def db_worker(database_url, smtp_port):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": "bulk-mail-kill-drill",
+        "DJANGO_EMAIL_HOST": "127.0.0.1",
+        "DJANGO_EMAIL_PORT": str(smtp_port),
+        "DJANGO_EMAIL_USE_TLS": "0",
+        "NEWSROOM_BULK_LEASE_SECONDS": "1",
+    }
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+
+
+def test_a_db_worker_killed_with_sigkill_mid_send_and_restarted_sends_each_mail_once(settings):
+    """A real `manage.py db_worker` on the test database, killed with SIGKILL in the middle
+    of a batch; a new one finishes the send. PostgreSQL only: the SQLite test database lives
+    in this process's memory, where no subprocess can see it (the in-process drill above
+    covers SQLite)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a subprocess cannot see SQLite's in-memory test database")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_BULK_LEASE_SECONDS = 1
+    inbox, port = SlowInbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        send = digest(people(300), batch_size=100)
+        worker = db_worker(url, port)
+        deadline = time.monotonic() + 60
+        while len(inbox.received) < 50 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        at_kill = len(inbox.received)
+        assert 50 <= at_kill < 300, at_kill
+        assert send.progress()["queued"] > 0
+
+        worker = db_worker(url, port)
+        try:
+            deadline = time.monotonic() + 60
+            while send.progress()["queued"] and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            worker.terminate()
+            worker.wait()
+    finally:
+        controller.stop()
+    counts = Counter(inbox.received)
+    assert sorted(counts) == sorted(address for address, _ in people(300))  # none lost
+    assert set(counts.values()) == {1}  # none twice
+    assert send.progress()["sent"] == 300
