@@ -4,6 +4,7 @@ app that sends (newsletters) gives addresses and each one's substitutions (newsr
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +50,16 @@ class BulkSend(models.Model):
         counts.update(dict(rows))
         counts["total"] = sum(counts.values())
         return counts
+
+    def rate(self, progress, now=None):
+        """Recipients dealt with (sent, failed or bounced) per second since the first batch
+        started, until it finished; None before it starts."""
+        if not self.started_at:
+            return None
+        end = self.finished_at or now or timezone.now()
+        seconds = (end - self.started_at).total_seconds()
+        done = progress["total"] - progress["queued"]
+        return done / seconds if seconds > 0 else None
 
 
 class BulkRecipient(models.Model):

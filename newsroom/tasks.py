@@ -37,8 +37,16 @@ PRIORITIES = {
     BACKGROUND: "background",
 }
 
-# The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments).
-ROLES = {"Editor": [("django_tasks_database", "view_dbtaskresult")]}
+# The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments),
+# and bulk mail's progress, with "send again to the failed recipients".
+ROLES = {
+    "Editor": [
+        ("django_tasks_database", "view_dbtaskresult"),
+        ("newsroom", "view_bulksend"),
+        ("newsroom", "view_bulkrecipient"),
+        ("newsroom", "retry_bulksend"),
+    ]
+}
 
 
 def retry_delay(attempt):
