@@ -38,9 +38,12 @@ django-anymail) take the simple path: send, then mark sent. A worker killed betw
 sends that one message again when its batch is taken over.
 """
 
+import functools
 import logging
 import re
+import select
 import smtplib
+import socket
 import time
 import uuid
 from datetime import timedelta
@@ -49,11 +52,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.core.mail.message import sanitize_address
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django_tasks import task
+from psycopg import pq
 
 from .models import BulkRecipient, BulkSend
 from .tasks import DIGEST, retrying_task
@@ -208,6 +212,49 @@ class Claim:
             self.mine().filter(pk=row.pk).update(status=SENT, sent_at=timezone.now(), error="")
         )
 
+    def commit_sent(self, rows, deliver):
+        """Commit `rows` as sent in one transaction, then `deliver()` (their final dots) at
+        once; False, without delivering, if another task holds any of them now.
+
+        PostgreSQL finishes a statement whose client has died: a worker killed while waiting
+        for the answer to its COMMIT (the WAL flush, milliseconds) would leave the rows sent
+        and their dots unsent. So the COMMIT is written to the socket without waiting, the
+        dots follow it, and only then is the COMMIT's answer read: killed before the COMMIT
+        went out, the transaction is rolled back and the messages discarded; after, both are
+        on their way. What remains is the time between writes to the sockets."""
+        pks = [row.pk for row in rows]
+        values = {"status": SENT, "sent_at": timezone.now(), "error": ""}
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            with transaction.atomic():
+                if self.mine().filter(pk__in=pks).update(**values) != len(pks):
+                    transaction.set_rollback(True)
+                    return False
+            deliver()
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN")
+            try:
+                if self.mine().filter(pk__in=pks).update(**values) != len(pks):
+                    cursor.execute("ROLLBACK")
+                    return False
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            pg = connection.connection.pgconn
+            pg.send_query(b"COMMIT")
+            while pg.flush():  # 1 while some of it is still to be written
+                select.select([], [pg.socket], [], 5)
+            try:
+                deliver()
+            finally:
+                errors = []
+                while (result := pg.get_result()) is not None:
+                    if result.status != pq.ExecStatus.COMMAND_OK:
+                        errors.append(result.error_message.decode(errors="replace"))
+                if errors:
+                    raise DatabaseError(f"COMMIT of sent recipients failed: {errors}")
+        return True
+
     def mark(self, row, status, error):
         BulkRecipient.objects.filter(pk=row.pk, claimed_by=self.token).update(
             status=status, error=str(error)[:500]
@@ -268,59 +315,95 @@ _EOLS = re.compile(rb"(?:\r\n|\n|\r(?!\n))")
 
 
 def send_over_smtp(send, claim, backend):
-    """Exactly once: MAIL, RCPT, DATA and the content; commit sent; then the final dot."""
-    encoding = settings.DEFAULT_CHARSET
+    """Exactly once, NEWSROOM_BULK_SMTP_CONNECTIONS messages at a time, one on each connection:
+    MAIL, RCPT, DATA and the content of each; their rows committed as sent together; then
+    their final dots. One commit (a disk flush) for several messages."""
+    backends = [backend] + [
+        get_connection(settings.NEWSROOM_EMAIL_DELIVERY_BACKEND)
+        for _ in range(settings.NEWSROOM_BULK_SMTP_CONNECTIONS - 1)
+    ]
+    rows = claim.rows()
     try:
-        backend.open()
-        smtp = backend.connection
-        smtp.ehlo_or_helo_if_needed()
-        for row in claim.rows():
-            message = message_for(send, row)
-            content = _EOLS.sub(b"\r\n", message.message().as_bytes(linesep="\r\n"))
-            content = _PERIODS.sub(b"..", content)
-            if not content.endswith(b"\r\n"):
-                content += b"\r\n"
-            step = "MAIL"
-            try:
-                _expect(smtp.mail(sanitize_address(message.from_email, encoding)), 250)
-                step = "RCPT"
-                _expect(smtp.rcpt(sanitize_address(row.address, encoding)), 250, 251)
-                step = "DATA"
-                smtp.putcmd("data")
-                _expect(smtp.getreply(), 354)
-                smtp.send(content)
-                if not claim.mark_sent(row):
-                    # Another task holds the row now (this one outlived its lease): drop the
-                    # connection without the final dot, so the server discards the message.
-                    log.warning("bulk mail %s: lost the claim on batch %s", send.pk, claim.batch)
-                    _drop(backend)
-                    return
-                step = "end of data"
-                smtp.send(b".\r\n")
-                _expect(smtp.getreply(), 250)
-            except Refused as refusal:
-                error = f"{step}: {refusal}"
-                if refusal.code >= 500 or refusal.code < 400:
-                    status = BOUNCED if step == "RCPT" else FAILED
-                    BulkRecipient.objects.filter(pk=row.pk).update(status=status, error=error)
-                else:
-                    BulkRecipient.objects.filter(pk=row.pk, status=SENT).update(status=QUEUED)
-                    claim.postpone([row.pk], error)
-                if step != "end of data":
-                    smtp.rset()
+        for each in backends:
+            each.open()
+            # Two small writes end each message (the content, then the dot after the commit):
+            # without this, Nagle's algorithm holds the dot until the server's delayed ACK.
+            each.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            each.connection.ehlo_or_helo_if_needed()
+        for start in range(0, len(rows), len(backends)):
+            staged = []
+            for each, row in zip(backends, rows[start : start + len(backends)], strict=False):
+                if _stage(send, claim, each.connection, row):
+                    staged.append((each.connection, row))
+            if not staged:
+                continue
+            if not claim.commit_sent([row for _, row in staged], functools.partial(_dots, staged)):
+                # Another task holds the rows now (this one outlived its lease): drop the
+                # connections without the final dots, so the server discards the messages.
+                log.warning("bulk mail %s: lost the claim on batch %s", send.pk, claim.batch)
+                for each in backends:
+                    _drop(each)
+                return
+            for smtp, row in staged:
+                try:
+                    _expect(smtp.getreply(), 250)
+                except Refused as refusal:
+                    _refused(claim, row, "end of data", refusal)
             claim.renew()
     except (OSError, smtplib.SMTPException) as error:
         # Refused, lost or timed out. A row committed as sent whose final dot went unanswered
         # stays sent: the server may have it, and a second copy is what must not happen.
-        _drop(backend)
+        for each in backends:
+            _drop(each)
         claim.release(error)
     finally:
-        if backend.connection is not None:
-            try:
-                backend.close()
-            except Exception:  # noqa: BLE001  (the QUIT after the work is done)
-                log.exception("bulk mail %s: closing the connection", send.pk)
+        for each in backends:
+            if each.connection is not None:
+                try:
+                    each.close()
+                except Exception:  # noqa: BLE001  (the QUIT after the work is done)
+                    log.exception("bulk mail %s: closing a connection", send.pk)
     claim.done()
+
+
+def _dots(staged):
+    for smtp, _ in staged:
+        smtp.send(b".\r\n")
+
+
+def _stage(send, claim, smtp, row):
+    """MAIL, RCPT, DATA and the content, all but the final dot. False if refused."""
+    encoding = settings.DEFAULT_CHARSET
+    message = message_for(send, row)
+    content = _EOLS.sub(b"\r\n", message.message().as_bytes(linesep="\r\n"))
+    content = _PERIODS.sub(b"..", content)
+    if not content.endswith(b"\r\n"):
+        content += b"\r\n"
+    step = "MAIL"
+    try:
+        _expect(smtp.mail(sanitize_address(message.from_email, encoding)), 250)
+        step = "RCPT"
+        _expect(smtp.rcpt(sanitize_address(row.address, encoding)), 250, 251)
+        step = "DATA"
+        smtp.putcmd("data")
+        _expect(smtp.getreply(), 354)
+    except Refused as refusal:
+        _refused(claim, row, step, refusal)
+        smtp.rset()
+        return False
+    smtp.send(content)
+    return True
+
+
+def _refused(claim, row, step, refusal):
+    """5xx: bounced (at RCPT) or failed; 4xx: tried again later."""
+    error = f"{step}: {refusal}"
+    if refusal.code >= 500 or refusal.code < 400:
+        status = BOUNCED if step == "RCPT" else FAILED
+        BulkRecipient.objects.filter(pk=row.pk).update(status=status, error=error)
+    else:
+        BulkRecipient.objects.filter(pk=row.pk, status=SENT).update(status=QUEUED)
+        claim.postpone([row.pk], error)
 
 
 def _drop(backend):

@@ -245,6 +245,8 @@ NEWSROOM_TASK_RETRY_SECONDS = float(os.environ.get("NEWSROOM_TASK_RETRY_SECONDS"
 # a batch holds without being renewed (a killed worker's batch is taken over after it).
 NEWSROOM_BULK_BATCH_SIZE = int(os.environ.get("NEWSROOM_BULK_BATCH_SIZE", "500"))
 NEWSROOM_BULK_LEASE_SECONDS = float(os.environ.get("NEWSROOM_BULK_LEASE_SECONDS", "120"))
+# SMTP connections each batch task keeps open: that many messages share one database commit.
+NEWSROOM_BULK_SMTP_CONNECTIONS = int(os.environ.get("NEWSROOM_BULK_SMTP_CONNECTIONS", "4"))
 
 # Security. Production (DEBUG off) is strict by default; each switch can be turned off for a
 # deployment behind a proxy that terminates TLS itself.

@@ -7,6 +7,7 @@ import signal
 import smtplib
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -265,19 +266,20 @@ def test_the_locmem_backend_still_delivers_bulk_mail(mailoutbox):
     assert send.progress()["sent"] == 3
 
 
-class SlowInbox:
-    """Counts every recipient of each message it received whole (with its final dot), then
-    takes 10 ms to answer, so that a batch is still under way when it is killed. A message
-    whose client went away before the dot is never counted: aiosmtpd discards it."""
+class HoldingInbox:
+    """Counts every recipient of each message it received whole (with its final dot). Its
+    answer to the `hold_at`-th message waits until the test has killed the worker, so that the
+    kill lands in the middle of a batch, every time. A message whose client went away before
+    the dot is never counted: aiosmtpd discards it."""
 
-    def __init__(self):
-        self.received = []
+    def __init__(self, hold_at):
+        self.received, self.hold_at, self.killed = [], hold_at, threading.Event()
 
     async def handle_DATA(self, server, session, envelope):
-        # Kept first, as a real mail server queues a message before it answers 250: aiosmtpd
-        # cancels this handler when the client goes away during the sleep.
         self.received.extend(envelope.rcpt_tos)
-        await asyncio.sleep(0.01)
+        if len(self.received) == self.hold_at:
+            while not self.killed.is_set():
+                await asyncio.sleep(0.01)
         return "250 OK"
 
 
@@ -306,7 +308,7 @@ def test_a_db_worker_killed_with_sigkill_mid_send_and_restarted_sends_each_mail_
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     settings.TASKS = QUEUE
     settings.NEWSROOM_BULK_LEASE_SECONDS = 1
-    inbox, port = SlowInbox(), free_port()
+    inbox, port = HoldingInbox(hold_at=50), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -317,6 +319,7 @@ def test_a_db_worker_killed_with_sigkill_mid_send_and_restarted_sends_each_mail_
             time.sleep(0.01)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
+        inbox.killed.set()
         at_kill = len(inbox.received)
         assert 50 <= at_kill < 300, at_kill
         assert send.progress()["queued"] > 0
