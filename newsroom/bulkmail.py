@@ -57,6 +57,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from psycopg import pq
 
 from .models import BulkRecipient, BulkSend
@@ -139,7 +141,27 @@ def message_for(send, recipient):
     )
     if send.html:
         message.attach_alternative(personal(send.html, values, html=True), "text/html")
+    # Sent with the message by a django-anymail provider and returned in its bounce webhook.
+    message.metadata = {"bulk_recipient": str(recipient.pk)}
     return message
+
+
+def record_bounce(sender, event, esp_name, **kwargs):
+    """django-anymail's tracking signal: a provider reports a bounce or a rejection of one of
+    our recipients (its id in the metadata, and the same address). Only from a webhook that
+    needs a secret: else anybody could mark anybody bounced."""
+    if event.event_type not in {"bounced", "rejected"}:
+        return
+    if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        log.warning("%s bounce ignored: NEWSROOM_ANYMAIL_WEBHOOK_SECRET is not set", esp_name)
+        return
+    pk = (event.metadata or {}).get("bulk_recipient")
+    if not (pk and str(pk).isdigit() and event.recipient):
+        return
+    reason = event.mta_response or event.description or event.reject_reason or event.event_type
+    BulkRecipient.objects.filter(pk=int(pk), address__iexact=event.recipient).update(
+        status=BOUNCED, error=f"{esp_name}: {reason}"[:500]
+    )
 
 
 class TemporaryFailure(Exception):
@@ -421,18 +443,33 @@ def _watch_later(send, seconds=None):
 
 @task
 def watch_send(send_id):
-    """Until the send is done: enqueue again the batches whose rows a worker claimed and never
-    finished (it was killed: its lease ran out), then look again a lease later."""
+    """Until the send is done, a lease apart: enqueue again each batch with queued rows that
+    nobody holds and no task will send: its worker was killed after claiming the rows (their
+    lease ran out), or after taking the task but before claiming them."""
     send = BulkSend.objects.get(pk=send_id)
     queued = BulkRecipient.objects.filter(send_id=send_id, status=QUEUED)
     if not queued.exists():
         finish_if_done(send_id)
         return
-    abandoned = queued.filter(lease_until__lt=timezone.now())
-    batches = sorted(set(abandoned.values_list("batch", flat=True)))
+    now = timezone.now()
+    free = queued.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    batches = set(free.values_list("batch", flat=True).distinct()) - _batches_in_hand(send, now)
     if batches:
-        log.warning("bulk mail %s: batches %s abandoned, enqueued again", send_id, batches)
+        log.warning("bulk mail %s: batches %s abandoned, enqueued again", send_id, sorted(batches))
         batch_task = send_batch.using(priority=send.priority)
-        for batch in batches:
+        for batch in sorted(batches):
             batch_task.enqueue(send_id, batch)
     _watch_later(send)
+
+
+def _batches_in_hand(send, now):
+    """The send's batches whose task waits in the queue (or for its retry), or started less
+    than a lease ago (it is about to claim its rows)."""
+    lease = timedelta(seconds=settings.NEWSROOM_BULK_LEASE_SECONDS)
+    tasks = DBTaskResult.objects.filter(
+        Q(status=TaskResultStatus.READY)
+        | Q(status=TaskResultStatus.RUNNING, started_at__gt=now - lease),
+        task_path=f"{__name__}.send_batch",
+        args_kwargs__args__0=send.pk,
+    )
+    return {args_kwargs["args"][1] for args_kwargs in tasks.values_list("args_kwargs", flat=True)}

@@ -4,6 +4,7 @@ With no variable set the site runs on an SQLite file, a local-memory cache and t
 e-mail backend, with DEBUG off. Every variable is listed in README.md.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     # The task queue (newsroom/tasks.py) before newsroom, whose admin replaces its own.
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "newsroom",
     "medialibrary",
     "articles",
@@ -232,6 +234,17 @@ if os.environ.get("DJANGO_EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 else:
     NEWSROOM_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Or a provider's HTTP API through django-anymail: NEWSROOM_EMAIL_PROVIDER names its backend
+# (mailgun, postmark, amazon_ses, sendgrid, brevo, sparkpost...), ANYMAIL holds its settings as
+# JSON ({"MAILGUN_API_KEY": "...", "MAILGUN_SENDER_DOMAIN": "..."}), and the provider's bounce
+# webhook, /anymail/<provider>/tracking/, needs NEWSROOM_ANYMAIL_WEBHOOK_SECRET ("user:password",
+# given to the provider as basic auth) before it marks any recipient bounced.
+NEWSROOM_EMAIL_PROVIDER = os.environ.get("NEWSROOM_EMAIL_PROVIDER", "")
+ANYMAIL = json.loads(os.environ.get("ANYMAIL") or "{}")
+if os.environ.get("NEWSROOM_ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = os.environ["NEWSROOM_ANYMAIL_WEBHOOK_SECRET"]
+if NEWSROOM_EMAIL_PROVIDER:
+    NEWSROOM_EMAIL_DELIVERY_BACKEND = f"anymail.backends.{NEWSROOM_EMAIL_PROVIDER}.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

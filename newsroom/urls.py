@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
+    # Mail providers' delivery webhooks (django-anymail): bounces mark bulk mail recipients.
+    path("anymail/", include("anymail.urls")),
     path("", include("articles.urls")),
 ]
 

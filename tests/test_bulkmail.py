@@ -2,6 +2,7 @@
 and status, delivered over real SMTP."""
 
 import asyncio
+import base64
 import os
 import signal
 import smtplib
@@ -16,6 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -338,3 +340,68 @@ def test_a_db_worker_killed_with_sigkill_mid_send_and_restarted_sends_each_mail_
     assert sorted(counts) == sorted(address for address, _ in people(300))  # none lost
     assert set(counts.values()) == {1}  # none twice
     assert send.progress()["sent"] == 300
+
+
+POSTMARK_BOUNCE = {
+    "RecordType": "Bounce",
+    "ID": 4323372036854775807,
+    "Type": "HardBounce",
+    "TypeCode": 1,
+    "Name": "Hard bounce",
+    "Tag": "",
+    "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+    "ServerID": 23,
+    "Description": "The server was unable to deliver your message (ex: unknown user).",
+    "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+    "From": "newsroom@localhost",
+    "BouncedAt": "2026-12-01T16:33:54.9070259Z",
+    "DumpAvailable": True,
+    "Inactive": True,
+    "CanActivate": True,
+    "Subject": "Digest",
+    "MessageStream": "broadcast",
+}
+
+
+def test_a_providers_bounce_webhook_marks_the_recipient_bounced(client, settings):
+    settings.NEWSROOM_EMAIL_DELIVERY_BACKEND = "anymail.backends.test.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "hook:a-long-secret"}
+    send = digest(people(2))
+    assert send.progress()["sent"] == 2  # through the provider's backend (anymail's test one)
+    anna = send.recipients.get(address="r0@example.com")
+    bounce = {**POSTMARK_BOUNCE, "Email": "r0@example.com",
+              "Metadata": {"bulk_recipient": str(anna.pk)}}  # fmt: skip
+    url = reverse("anymail:postmark_tracking_webhook")
+
+    forged = client.post(url, bounce, content_type="application/json")
+    assert forged.status_code == 400  # no basic auth: refused
+    someone_else = {**bounce, "Email": "r1@example.com"}  # another address with anna's id
+    auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"hook:a-long-secret").decode()}
+    response = client.post(url, someone_else, content_type="application/json", **auth)
+    assert response.status_code == 200
+    assert send.progress()["bounced"] == 0
+
+    response = client.post(url, bounce, content_type="application/json", **auth)
+    assert response.status_code == 200
+    anna.refresh_from_db()
+    assert anna.status == BulkRecipient.Status.BOUNCED
+    assert "550 5.1.1" in anna.error and anna.error.startswith("Postmark: ")
+    assert send.progress() == {"queued": 0, "sent": 1, "failed": 0, "bounced": 1, "total": 2}
+
+
+def test_a_worker_killed_after_taking_a_batch_task_before_claiming_its_rows(smtp_server, settings):
+    """What a worker killed there leaves: its task running for ever, the rows untouched."""
+    settings.TASKS = QUEUE
+    settings.NEWSROOM_BULK_LEASE_SECONDS = 0.5
+    send = digest(people(4), batch_size=2)
+    first = DBTaskResult.objects.filter(task_path="newsroom.bulkmail.send_batch").earliest(
+        "enqueued_at"
+    )
+    first.claim("killed-worker")  # RUNNING, started now, and nobody will finish it
+    time.sleep(0.3)
+    run_worker()  # the other batch; the watcher, if due, leaves the fresh one alone
+    assert send.progress()["queued"] == 2
+    time.sleep(0.6)
+    run_worker()  # the killed worker's task started more than a lease ago: enqueued again
+    assert sorted(addresses(smtp_server)) == sorted(address for address, _ in people(4))
+    assert send.progress()["sent"] == 4
