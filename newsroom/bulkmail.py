@@ -106,6 +106,8 @@ def send_bulk(*, name, subject, text, recipients, html="", headers=None, priorit
         BulkRecipient.objects.bulk_create(rows(), batch_size=1000)
         send.batches = -(-count // batch_size)
         BulkSend.objects.filter(pk=send.pk).update(batches=send.batches)
+        if not count:  # nobody to send to: done already
+            finish_if_done(send.pk)
         transaction.on_commit(lambda: enqueue_batches(send, range(send.batches)))
     return send
 
@@ -396,8 +398,13 @@ def _dots(staged):
 def _stage(send, claim, smtp, row):
     """MAIL, RCPT, DATA and the content, all but the final dot. False if refused."""
     encoding = settings.DEFAULT_CHARSET
-    message = message_for(send, row)
-    content = _EOLS.sub(b"\r\n", message.message().as_bytes(linesep="\r\n"))
+    try:
+        message = message_for(send, row)
+        content = message.message().as_bytes(linesep="\r\n")
+    except Exception as error:  # a substitution that breaks a header (a line break)
+        claim.mark(row, FAILED, f"message: {error}")
+        return False
+    content = _EOLS.sub(b"\r\n", content)
     content = _PERIODS.sub(b"..", content)
     if not content.endswith(b"\r\n"):
         content += b"\r\n"

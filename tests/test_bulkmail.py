@@ -405,3 +405,21 @@ def test_a_worker_killed_after_taking_a_batch_task_before_claiming_its_rows(smtp
     run_worker()  # the killed worker's task started more than a lease ago: enqueued again
     assert sorted(addresses(smtp_server)) == sorted(address for address, _ in people(4))
     assert send.progress()["sent"] == 4
+
+
+def test_a_substitution_that_would_break_a_header_fails_that_recipient_only(smtp_server):
+    send = send_bulk(name="D", subject="Hello [[name]]", text="t", recipients=[
+        ("anna@example.com", {"name": "Anna"}),
+        ("evil@example.com", {"name": "x\r\nBcc: victim@example.com"}),
+    ])  # fmt: skip
+    assert addresses(smtp_server) == ["anna@example.com"]
+    evil = send.recipients.get(address="evil@example.com")
+    assert evil.status == BulkRecipient.Status.FAILED
+    assert "newlines" in evil.error
+
+
+def test_a_send_to_nobody_is_done_at_once():
+    send = digest([])
+    send.refresh_from_db()
+    assert send.status == BulkSend.Status.DONE
+    assert send.progress()["total"] == 0
