@@ -291,13 +291,16 @@ class BulkRecipientAdmin(ReadOnly, admin.ModelAdmin):
     """Who a bulk mail went to, and what became of it. A recipient's substitutions are never
     shown: they hold personal links (unsubscribe, preferences) that act for the reader."""
 
-    list_display = ["address", "send", "status", "error", "attempts", "sent_at"]
+    list_display = ["address", "status", "error", "sent_at", "send"]
     list_filter = ["status", "send"]
     list_select_related = ["send"]
     search_fields = ["address"]
     fields = ["send", "address", "status", "error", "attempts", "batch", "sent_at"]
     readonly_fields = fields
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ["css/admin_bulkmail.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("substitutions", "send__text", "send__html",
