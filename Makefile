@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format check clean audit audit-refresh
+.PHONY: run test lint format check clean audit audit-refresh bench-newsletter
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: apt install python3-venv"; exit 1; }
@@ -42,6 +42,12 @@ audit: $(VENV)/.installed
 # Rewrites security/advisories.json from the OSV database (needs network); commit the result.
 audit-refresh: $(VENV)/.installed
 	$(BIN)/python security/audit.py refresh -r requirements.txt -r requirements-dev.txt
+
+# Bulk mail: a digest to 100,000 through two workers, and workers killed mid-send (not a test).
+# Needs PostgreSQL: make bench-newsletter DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench
+bench-newsletter: $(VENV)/.installed
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://... (a database of its own: its bulk mail is emptied)"; exit 1; }
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python bench/newsletter_benchmark.py $(BENCH_ARGS)
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

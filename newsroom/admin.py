@@ -8,15 +8,31 @@ And the task queue's results, without what the tasks carry: a queued mail holds 
 text, and a password-reset mail a link that signs its reader in, so whoever could read task
 arguments could take over any account, the administrators' too. The admin shows each result's
 task, recipients, attempt, status, times and error, never its arguments or return value.
+Above the list, what waits for a worker, by priority.
+
+And bulk mail (newsroom/bulkmail.py), read-only: each send's progress (a bar, counts, rate,
+times), its recipients by status, "send again to the failed recipients"; never a recipient's
+substitutions, which hold their personal unsubscribe and preferences links.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Min, Q
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.admin import DBTaskResultAdmin
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
+from newsroom.bulkmail import retry_failed
+from newsroom.models import BulkRecipient, BulkSend
 from newsroom.richtext import ALLOWED_TAGS, removal_messages
+from newsroom.tasks import PRIORITIES
 
 
 class AnnouncesChanges:
@@ -96,9 +112,44 @@ class ReportsRemovedMarkup:
 admin.site.unregister(DBTaskResult)
 
 
+def queue_state():
+    """What waits for a worker, by priority (highest first): due now, deferred (a retry's
+    backoff, a watcher), running. One query."""
+    now = timezone.now()
+    ready = Q(status=TaskResultStatus.READY)
+    due = ready & (Q(run_after=get_date_max()) | Q(run_after__lte=now))
+    rows = (
+        DBTaskResult.objects.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        .values("priority")
+        .annotate(
+            due=Count("pk", filter=due),
+            later=Count("pk", filter=ready & ~due),
+            running=Count("pk", filter=Q(status=TaskResultStatus.RUNNING)),
+            oldest=Min("enqueued_at", filter=due),
+        )
+        .order_by("-priority")
+    )
+    return {"queue_rows": [{**row, "label": PRIORITIES.get(row["priority"], "")} for row in rows]}
+
+
+class QueueStateOnChangelist:
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**queue_state(), **(extra_context or {})})
+
+
 @admin.register(DBTaskResult)
-class TaskResultAdmin(DBTaskResultAdmin):
-    list_display = ["task_name", "recipients", "attempt", "status", "enqueued_at", "finished_at"]
+class TaskResultAdmin(QueueStateOnChangelist, DBTaskResultAdmin):
+    change_list_template = "admin/newsroom/queue_change_list.html"
+    list_display = [
+        "task_name",
+        "recipients",
+        "attempt",
+        "priority",
+        "status",
+        "enqueued_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "priority", "task_path"]
     hidden = {"args_kwargs", "return_value"}
 
     def get_readonly_fields(self, request, obj=None):
@@ -113,3 +164,147 @@ class TaskResultAdmin(DBTaskResultAdmin):
     @admin.display(description="attempt")
     def attempt(self, result):
         return result.args_kwargs.get("kwargs", {}).get("attempt", 1)
+
+
+class ProgressChangeList(ChangeList):
+    """Counts the recipients of the sends on the page, by status, in one query."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        sends = {send.pk: send for send in self.result_list}
+        for send in sends.values():
+            send.counts = dict.fromkeys(BulkRecipient.Status.values, 0)
+        rows = (
+            BulkRecipient.objects.filter(send__in=list(sends))
+            .values_list("send", "status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for send_id, status, count in rows:
+            sends[send_id].counts[status] = count
+        for send in sends.values():
+            send.counts["total"] = sum(send.counts.values())
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BulkSend)
+class BulkSendAdmin(ReadOnly, QueueStateOnChangelist, admin.ModelAdmin):
+    """Each bulk mail (a newsletter issue, an alert) and how far it got. Read-only: what is
+    sent is decided where it is written (the newsletters)."""
+
+    change_list_template = "admin/newsroom/queue_change_list.html"
+    change_form_template = "admin/newsroom/bulksend/change_form.html"
+    list_display = ["name", "status", "priority_label", "progress_bar", "created_at",
+                    "finished_at"]  # fmt: skip
+    list_filter = ["status", "priority"]
+    search_fields = ["name", "subject"]
+    date_hierarchy = "created_at"
+    fields = ["name", "subject", "from_email", "priority", "status", "batches", "created_at",
+              "started_at", "finished_at"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["retry_failed_recipients"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("text", "html", "headers")
+
+    def get_changelist(self, request, **kwargs):
+        return ProgressChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        # The change page counts once itself (progress()); the annotations are for the list.
+        queryset = BulkSend.objects.defer("text", "html", "headers")
+        try:
+            return queryset.get(pk=object_id)
+        except (BulkSend.DoesNotExist, ValueError, ValidationError):
+            return None
+
+    @admin.display(description=_("priority"), ordering="priority")
+    def priority_label(self, send):
+        label = PRIORITIES.get(send.priority)
+        return f"{send.priority} ({label})" if label else send.priority
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, send):
+        return render_to_string("admin/newsroom/bulksend/progress_bar.html", bar(send.counts))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        send = self.get_object(request, object_id)
+        context = {**(extra_context or {})}
+        if send is not None:
+            progress = send.progress()
+            rate = send.rate(progress)
+            context.update(
+                bar(progress),
+                rate=rate,
+                recipients_url=reverse("admin:newsroom_bulkrecipient_changelist")
+                + f"?send__id__exact={send.pk}",
+                can_retry=self.has_retry_permission(request),
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("newsroom.retry_bulksend")
+
+    @admin.action(description=_("Send again to the failed recipients"), permissions=["retry"])
+    def retry_failed_recipients(self, request, queryset):
+        count = sum(retry_failed(send) for send in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed recipient queued again.",
+                "%(count)d failed recipients queued again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+def bar(progress):
+    """The segments of a progress bar: each status's count and share of the total."""
+    total = progress["total"] or 1
+    order = [("sent", _("sent")), ("failed", _("failed")), ("bounced", _("bounced")),
+             ("queued", _("queued"))]  # fmt: skip
+    return {
+        "progress": progress,
+        "segments": [
+            {
+                "status": status,
+                "label": label,
+                "count": progress[status],
+                "percent": round(100 * progress[status] / total, 1),
+            }  # fmt: skip
+            for status, label in order
+        ],
+    }
+
+
+@admin.register(BulkRecipient)
+class BulkRecipientAdmin(ReadOnly, admin.ModelAdmin):
+    """Who a bulk mail went to, and what became of it. A recipient's substitutions are never
+    shown: they hold personal links (unsubscribe, preferences) that act for the reader."""
+
+    list_display = ["address", "status", "error", "sent_at", "send"]
+    list_filter = ["status", "send"]
+    list_select_related = ["send"]
+    search_fields = ["address"]
+    fields = ["send", "address", "status", "error", "attempts", "batch", "sent_at"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    class Media:
+        css = {"all": ["css/admin_bulkmail.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("substitutions", "send__text", "send__html",
+                                                   "send__headers")  # fmt: skip
+
+    def has_delete_permission(self, request, obj=None):
+        return False

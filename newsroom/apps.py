@@ -9,9 +9,14 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self):
+        from anymail.signals import tracking
+
         from newsroom import checks  # noqa: F401  (registers the project's deploy checks)
+        from newsroom.bulkmail import record_bounce
         from newsroom.roles import keep_roles
         from newsroom.tasks import ROLES as TASK_ROLES
 
         # Given after the task queue's own migrations: editors see failed mail in the admin.
         keep_roles(self.apps.get_app_config("django_tasks_database"), TASK_ROLES)
+        # A provider's bounce webhook marks the bulk mail recipient bounced.
+        tracking.connect(record_bounce, dispatch_uid="newsroom-bulk-bounces")

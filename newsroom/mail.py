@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
-from newsroom.tasks import retrying_task
+from newsroom.tasks import TRANSACTIONAL, retrying_task
 
 
 def message_as_data(message):
@@ -62,9 +62,10 @@ def deliver_mail(data):
 
 
 class QueuedEmailBackend(BaseEmailBackend):
-    """settings.EMAIL_BACKEND: each message becomes a deliver_mail task."""
+    """settings.EMAIL_BACKEND: each message becomes a deliver_mail task, ahead of bulk mail (a
+    reader waiting for a password reset does not wait for a digest to 100,000 subscribers)."""
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            deliver_mail.enqueue(message_as_data(message))
+            deliver_mail.using(priority=TRANSACTIONAL).enqueue(message_as_data(message))
         return len(email_messages)

@@ -4,6 +4,7 @@ With no variable set the site runs on an SQLite file, a local-memory cache and t
 e-mail backend, with DEBUG off. Every variable is listed in README.md.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     # The task queue (newsroom/tasks.py) before newsroom, whose admin replaces its own.
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "newsroom",
     "medialibrary",
     "articles",
@@ -234,6 +236,17 @@ if os.environ.get("DJANGO_EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
 else:
     NEWSROOM_EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Or a provider's HTTP API through django-anymail: NEWSROOM_EMAIL_PROVIDER names its backend
+# (mailgun, postmark, amazon_ses, sendgrid, brevo, sparkpost...), ANYMAIL holds its settings as
+# JSON ({"MAILGUN_API_KEY": "...", "MAILGUN_SENDER_DOMAIN": "..."}), and the provider's bounce
+# webhook, /anymail/<provider>/tracking/, needs NEWSROOM_ANYMAIL_WEBHOOK_SECRET ("user:password",
+# given to the provider as basic auth) before it marks any recipient bounced.
+NEWSROOM_EMAIL_PROVIDER = os.environ.get("NEWSROOM_EMAIL_PROVIDER", "")
+ANYMAIL = json.loads(os.environ.get("ANYMAIL") or "{}")
+if os.environ.get("NEWSROOM_ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = os.environ["NEWSROOM_ANYMAIL_WEBHOOK_SECRET"]
+if NEWSROOM_EMAIL_PROVIDER:
+    NEWSROOM_EMAIL_DELIVERY_BACKEND = f"anymail.backends.{NEWSROOM_EMAIL_PROVIDER}.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -243,6 +256,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NEWSROOM_TASK_MAX_ATTEMPTS = int(os.environ.get("NEWSROOM_TASK_MAX_ATTEMPTS", "6"))
 NEWSROOM_TASK_RETRY_SECONDS = float(os.environ.get("NEWSROOM_TASK_RETRY_SECONDS", "60"))
+# Bulk mail (newsroom/bulkmail.py): recipients per batch task, and how long a worker's claim on
+# a batch holds without being renewed (a killed worker's batch is taken over after it).
+NEWSROOM_BULK_BATCH_SIZE = int(os.environ.get("NEWSROOM_BULK_BATCH_SIZE", "500"))
+NEWSROOM_BULK_LEASE_SECONDS = float(os.environ.get("NEWSROOM_BULK_LEASE_SECONDS", "120"))
+# SMTP connections each batch task keeps open: that many messages share one database commit.
+NEWSROOM_BULK_SMTP_CONNECTIONS = int(os.environ.get("NEWSROOM_BULK_SMTP_CONNECTIONS", "4"))
 
 # Security. Production (DEBUG off) is strict by default; each switch can be turned off for a
 # deployment behind a proxy that terminates TLS itself.

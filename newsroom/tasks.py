@@ -4,7 +4,12 @@
 django-tasks runs a task once. A task made with `@retrying_task` that fails is enqueued again
 to run after NEWSROOM_TASK_RETRY_SECONDS, then twice, four times... as long, until it has been
 tried NEWSROOM_TASK_MAX_ATTEMPTS times. Each attempt is its own task result, so every failed
-attempt shows in the admin (Task results, status Failed) with its traceback.
+attempt shows in the admin (Task results, status Failed) with its traceback. A retry keeps the
+priority and queue its task was enqueued with.
+
+Priorities: the worker takes the highest first (then the earliest `run_after`), so a task
+enqueued with ALERT overtakes the batches of a digest that are still waiting. Pass one with
+`some_task.using(priority=ALERT).enqueue(...)` or `send_bulk(..., priority=ALERT)`.
 """
 
 import functools
@@ -17,8 +22,31 @@ from django_tasks import task
 
 log = logging.getLogger("newsroom.tasks")
 
-# The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments).
-ROLES = {"Editor": [("django_tasks_database", "view_dbtaskresult")]}
+# What waits for a worker, highest first (django-tasks allows -100 to 100).
+TRANSACTIONAL = 100  # one reader waits for it: sign-up confirmation, password reset
+ALERT = 80  # breaking-news alerts: minutes matter, they overtake a digest under way
+NOTIFICATION = 50  # reply notifications and the like
+DIGEST = 0  # daily digests, section letters: the default
+BACKGROUND = -50  # housekeeping nobody waits for
+
+PRIORITIES = {
+    TRANSACTIONAL: "transactional",
+    ALERT: "alert",
+    NOTIFICATION: "notification",
+    DIGEST: "digest",
+    BACKGROUND: "background",
+}
+
+# The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments),
+# and bulk mail's progress, with "send again to the failed recipients".
+ROLES = {
+    "Editor": [
+        ("django_tasks_database", "view_dbtaskresult"),
+        ("newsroom", "view_bulksend"),
+        ("newsroom", "view_bulkrecipient"),
+        ("newsroom", "retry_bulksend"),
+    ]
+}
 
 
 def retry_delay(attempt):
@@ -31,15 +59,16 @@ def retrying_task(function):
     argument, `attempt` (1 for the first try)."""
 
     @functools.wraps(function)
-    def run(*args, attempt=1, **kwargs):
+    def run(context, *args, attempt=1, **kwargs):
         try:
             return function(*args, **kwargs)
         except Exception as error:
-            _try_again_later(the_task, args, kwargs, attempt, error)
+            # The task as it was enqueued (its priority and queue), not the decorated default.
+            _try_again_later(context.task_result.task, args, kwargs, attempt, error)
             raise
 
-    the_task = task(run)
-    return the_task
+    del run.__wrapped__  # django-tasks reads the signature: it must see `context` first
+    return task(takes_context=True)(run)
 
 
 def _try_again_later(the_task, args, kwargs, attempt, error):

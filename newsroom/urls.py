@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("comments/", include("comments.urls")),
     path("newsletters/", include("newsletters.urls")),
+    # Mail providers' delivery webhooks (django-anymail): bounces mark bulk mail recipients.
+    path("anymail/", include("anymail.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -97,6 +97,5 @@ def smtp_settings(port, **more):
         EMAIL_USE_SSL=False,
         EMAIL_HOST_USER="",
         EMAIL_HOST_PASSWORD="",
-        EMAIL_TIMEOUT=5,
-        **more,
+        **{"EMAIL_TIMEOUT": 5, **more},
     )
