@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from articles.models import Article
+from newsroom import tasks
 from newsroom.tasks import retrying_task
 
 log = logging.getLogger("comments.notifications")
@@ -39,7 +40,7 @@ def became_visible(comment_ids, *, approved):
     not make a stored comment look failed."""
 
     def enqueue():
-        notify_visible.enqueue(list(comment_ids), approved)
+        notify_visible.using(priority=tasks.NOTIFICATION).enqueue(list(comment_ids), approved)
 
     transaction.on_commit(enqueue, robust=True)
 
@@ -85,9 +86,9 @@ def add(recipient_id, thread, comment, kind):
 
 def _schedule(state_id, due, now):
     if due <= now:
-        send_thread_mail.enqueue(state_id)
+        send_thread_mail.using(priority=tasks.NOTIFICATION).enqueue(state_id)
     elif send_thread_mail.get_backend().supports_defer:
-        send_thread_mail.using(run_after=due).enqueue(state_id)
+        send_thread_mail.using(priority=tasks.NOTIFICATION, run_after=due).enqueue(state_id)
     else:  # ImmediateBackend (development): nothing can wait; the digest is not sent
         log.warning("reply digest %s due at %s cannot wait in this task backend", state_id, due)
 
@@ -253,6 +254,7 @@ def message(user, address, thread, notifications):
     mail.attach_alternative(
         render_to_string("comments/mail/notification.html", context), "text/html"
     )
+    mail.queue_priority = tasks.NOTIFICATION  # after password resets and alerts, before digests
     return mail
 
 

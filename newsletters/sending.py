@@ -16,14 +16,11 @@ from django.utils.translation import gettext as _
 import audit
 from articles.models import Article
 from audit.models import AuditEntry
+from newsroom import tasks
 from newsroom.bulkmail import personal, send_bulk
 from newsroom.models import BulkRecipient
 
 from .models import Issue, IssueArticle, Newsletter, Subscriber, Subscription, link_maker
-
-# Ahead of digests in the queue (newsroom/bulkmail.py); the lead aligns these with its names.
-ALERT_PRIORITY = 50
-DIGEST_PRIORITY = 0
 
 
 def default_subject(issue, stories):
@@ -122,7 +119,7 @@ def send_issue(issue, *, by):
             html=html,
             headers=mail_headers(issue.newsletter),
             recipients=recipients,
-            priority=ALERT_PRIORITY if alert else DIGEST_PRIORITY,
+            priority=tasks.ALERT if alert else tasks.DIGEST,
         )
         issue.bulk_send = bulk
         issue.save(update_fields=["bulk_send", "subject"])

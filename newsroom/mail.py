@@ -63,9 +63,11 @@ def deliver_mail(data):
 
 class QueuedEmailBackend(BaseEmailBackend):
     """settings.EMAIL_BACKEND: each message becomes a deliver_mail task, ahead of bulk mail (a
-    reader waiting for a password reset does not wait for a digest to 100,000 subscribers)."""
+    reader waiting for a password reset does not wait for a digest to 100,000 subscribers).
+    A message may wait in its own place: `message.queue_priority = NOTIFICATION`."""
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            deliver_mail.using(priority=TRANSACTIONAL).enqueue(message_as_data(message))
+            priority = getattr(message, "queue_priority", TRANSACTIONAL)
+            deliver_mail.using(priority=priority).enqueue(message_as_data(message))
         return len(email_messages)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from newsletters.models import Issue, IssueArticle, Newsletter, Subscriber, Subscription
 from newsletters.optin import confirmation_token
 from newsletters.sending import prepare_digest, send_issue
+from newsroom import tasks
 from newsroom.models import BulkSend
 from tests.factories import make_article, make_reader, make_staff
 
@@ -300,7 +301,7 @@ def test_an_editor_sends_a_breaking_news_alert_in_a_few_clicks(editor_client, al
     client.post(reverse("admin:newsletters_issue_send", args=[issue.pk]))
     message = smtp_server.only_message_to("anna@example.com")
     assert message["Subject"] == "Earthquake hits the coast"
-    assert Issue.objects.get().bulk_send.priority == 50
+    assert Issue.objects.get().bulk_send.priority == tasks.ALERT
 
 
 def test_preparing_the_digest_picks_the_days_stories_and_is_idempotent(digest, editor_client):

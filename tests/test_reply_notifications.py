@@ -25,6 +25,7 @@ from comments.models import (
     set_status,
 )
 from comments.notifications import unsubscribe_token
+from newsroom import tasks
 from tests.factories import make_article, make_reader, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -381,6 +382,13 @@ def test_posting_a_reply_only_queues_the_notification_and_the_worker_mails_it(
     ]
     queue()
     assert "replied to your comment" in subject(smtp_server.only_message_to("anna@example.com"))
+    # after password resets (TRANSACTIONAL) and alerts, before digests
+    priorities = dict(DBTaskResult.objects.values_list("task_path", "priority"))
+    assert priorities == {
+        "comments.notifications.notify_visible": tasks.NOTIFICATION,
+        "comments.notifications.send_thread_mail": tasks.NOTIFICATION,
+        "newsroom.mail.deliver_mail": tasks.NOTIFICATION,
+    }
 
 
 def test_a_moderators_approval_in_the_admin_mails_the_author(client, smtp_server, anna):
