@@ -339,6 +339,13 @@ NEWSROOM_PAGE_CACHE_PARAMS = frozenset(env_list("NEWSROOM_PAGE_CACHE_PARAMS", "p
 # How long a related-articles list may lag behind other articles' changes (its own article's
 # changes show at once).
 NEWSROOM_RELATED_SECONDS = int(os.environ.get("NEWSROOM_RELATED_SECONDS", "300"))
+# Views counted by the article page's beacon (articles/counting.py), and the "Most read" block:
+# how many articles it lists, over the last how many hours, and how long it (and an article's
+# view count) may lag behind the counts.
+NEWSROOM_COUNT_VIEWS = env_bool("NEWSROOM_COUNT_VIEWS", True)
+NEWSROOM_MOST_READ_COUNT = int(os.environ.get("NEWSROOM_MOST_READ_COUNT", "5"))
+NEWSROOM_MOST_READ_HOURS = int(os.environ.get("NEWSROOM_MOST_READ_HOURS", "24"))
+NEWSROOM_MOST_READ_SECONDS = int(os.environ.get("NEWSROOM_MOST_READ_SECONDS", "300"))
 # A front cache to purge by surrogate key (newsroom/purge.py): empty for none, or
 # "newsroom.purge.XkeyPurger" with NEWSROOM_PURGE_URLS=http://127.0.0.1:6081/ for Varnish.
 NEWSROOM_PURGER = os.environ.get("NEWSROOM_PURGER", "")
