@@ -365,3 +365,27 @@ def test_pages_work_and_the_beacon_answers_while_redis_is_down(client, article):
         assert reader.get(reverse("articles:home")).status_code == 200
         assert counting.flush(now=time.time() + 120) == 0
     assert not ArticleViews.objects.exists()
+
+
+@time_machine.travel(NOON, tick=False)
+def test_the_first_view_of_a_minute_queues_one_flush_that_the_worker_runs_after_it(client):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.faults.test_mail import run_worker
+
+    if not counting.shared_cache():
+        pytest.skip("the worker shares counts only through Redis (run with REDIS_URL=...)")
+    first, second = make_article(title="First"), make_article(title="Second")
+    first_url, second_url = count_url(client, first), count_url(client, second)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        send(client, first_url, first, address="203.0.113.5")
+        send(client, first_url, first, address="198.51.100.7")
+        send(client, second_url, second, address="203.0.113.5")
+        queued = DBTaskResult.objects.get()  # one for the minute, whatever was counted in it
+        assert queued.task_path == "articles.counting.flush_views"
+        assert queued.run_after == NOON.replace(second=0) + timedelta(seconds=65)
+        run_worker()
+        assert not ArticleViews.objects.exists()  # not due before the minute is over
+        with time_machine.travel(NOON + timedelta(seconds=70), tick=False):
+            run_worker()
+    assert (views_of(first), views_of(second)) == (2, 1)
