@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
@@ -17,6 +16,7 @@ from django.views.generic import ListView
 from taggit.models import Tag
 
 from newsroom import invalidation
+from newsroom.clients import client_address
 from newsroom.invalidation import article_key
 
 from . import counting, metadata, workflow
@@ -244,7 +244,7 @@ def count_view(request, token):
         response = JsonResponse({"error": "unknown article"}, status=404)
     else:
         if settings.NEWSROOM_COUNT_VIEWS and counting.countable(request):
-            counting.count(article_id, get_client_ip_address(request) or "")
+            counting.count(article_id, client_address(request))
         response = HttpResponse(status=204)
     patch_cache_control(response, no_store=True)
     return response

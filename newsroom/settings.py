@@ -188,6 +188,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_VERBOSE = False
+# The proxies that may say who the client is (X-Forwarded-For), by the same variable that tells
+# gunicorn which may say "https" (gunicorn.conf.py): newsroom/clients.py.
+NEWSROOM_TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS")
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -389,3 +389,51 @@ def test_the_first_view_of_a_minute_queues_one_flush_that_the_worker_runs_after_
         with time_machine.travel(NOON + timedelta(seconds=70), tick=False):
             run_worker()
     assert (views_of(first), views_of(second)) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "forwarded", "expected"),
+    [
+        ([], "203.0.113.5", "198.51.100.1", "203.0.113.5"),  # no proxy named: the peer
+        (["10.0.0.0/24"], "203.0.113.5", "198.51.100.1", "203.0.113.5"),  # not from the proxy
+        (["10.0.0.5"], "10.0.0.5", "198.51.100.1", "198.51.100.1"),
+        (["10.0.0.5"], "10.0.0.5", "6.6.6.6, 198.51.100.1", "198.51.100.1"),  # forged left part
+        (["10.0.0.0/24"], "10.0.0.5", "198.51.100.1, 10.0.0.9", "198.51.100.1"),  # two proxies
+        (["10.0.0.5"], "10.0.0.5", "", "10.0.0.5"),
+        (["10.0.0.5"], "10.0.0.5", "not-an-address", "10.0.0.5"),
+        (["*"], "10.9.9.9", "6.6.6.6, 198.51.100.1", "198.51.100.1"),  # any router: last hop
+    ],
+)
+def test_the_client_address_behind_a_named_proxy(settings, trusted, peer, forwarded, expected):
+    from django.test import RequestFactory
+
+    from newsroom.clients import client_address
+
+    settings.NEWSROOM_TRUSTED_PROXIES = trusted
+    request = RequestFactory().post("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected
+
+
+@time_machine.travel(NOON, tick=False)
+def test_readers_behind_one_proxy_count_apart_and_a_forged_header_counts_once(
+    client, article, settings
+):
+    settings.NEWSROOM_TRUSTED_PROXIES = ["10.0.0.5"]
+    url = count_url(client, article)
+    for reader in ("198.51.100.1", "198.51.100.2", "198.51.100.2"):
+        client.post(
+            url,
+            REMOTE_ADDR="10.0.0.5",
+            HTTP_X_FORWARDED_FOR=reader,
+            HTTP_USER_AGENT=BROWSER,
+            HTTP_REFERER="http://testserver/",
+        )
+    for forged in ("1.1.1.1", "2.2.2.2"):  # straight to the app, not through the proxy
+        client.post(
+            url,
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=forged,
+            HTTP_USER_AGENT=BROWSER,
+            HTTP_REFERER="http://testserver/",
+        )
+    assert flush() == 3
