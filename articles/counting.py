@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from newsroom.tasks import retrying_task
@@ -96,13 +97,21 @@ def _incr(key):
             return None
 
 
+_secret = {}  # this process's copy of the current hour's secret: {hour: secret}
+
+
 def _hour_secret(hour):
+    if hour in _secret:
+        return _secret[hour]
     key = f"{PREFIX}secret:{hour}"
     secret = cache.get(key)
     if secret is None:
         # Two servers may both make one; add() keeps the first, and both read it back.
         cache.add(key, secrets.token_hex(32), 2 * 60 * 60)
         secret = cache.get(key)
+    if secret is not None:
+        _secret.clear()  # the last hour's is forgotten here too
+        _secret[hour] = secret
     return secret
 
 
@@ -130,6 +139,23 @@ def count(article_id, address, now=None):
         cache.set(f"{PREFIX}slot:{minute}:{slot}", article_id, KEEP_SECONDS)
         _schedule_flush(minute)
     return True
+
+
+class BeaconMiddleware:
+    """The beacon is answered before sessions, CSRF, users and messages (where the page cache
+    stands): it needs none of them, and it is the most frequent request of the site."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = reverse("articles:count_view", args=["-"])[:-1]
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith(self.prefix) and "/" not in path[len(self.prefix) :]:
+            from .views import count_view
+
+            return count_view(request, path[len(self.prefix) :])
+        return self.get_response(request)
 
 
 def shared_cache():

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "newsroom.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The article page's view beacon: it touches the cache only and needs nothing below.
+    "articles.counting.BeaconMiddleware",
     # Before sessions, CSRF, users and messages: a page served whole from the cache needs none
     # of them. What they add to a response being stored is stored with it.
     "newsroom.pagecache.AnonymousPageCacheMiddleware",
