@@ -188,6 +188,7 @@ def run(env, args, page, beacons, baseline):
         beside.start()
         results["article page, page-cache hit, beacons beside it"] = wrk(server, page, args)
         beside.join()
+        results["beacon, a new reader every time, beside the page-cache hits"] = side
     finally:
         server.stop()
         os.unlink(paths.name)
