@@ -437,3 +437,44 @@ def test_readers_behind_one_proxy_count_apart_and_a_forged_header_counts_once(
             HTTP_REFERER="http://testserver/",
         )
     assert flush() == 3
+
+
+def test_editors_read_the_hourly_counts_in_the_admin_and_nobody_edits_them(client, editor, article):
+    read(article, 7)
+    client.force_login(editor)
+    listing = client.get(reverse("admin:articles_articleviews_changelist"))
+    assert listing.status_code == 200
+    assert article.title in listing.content.decode()
+    assert client.get(reverse("admin:articles_articleviews_add")).status_code == 403
+    row = ArticleViews.objects.get()
+    change = client.post(reverse("admin:articles_articleviews_change", args=[row.pk]), {"views": 1})
+    assert change.status_code in (200, 403)
+    row.refresh_from_db()
+    assert row.views == 7
+
+
+def test_with_the_local_memory_cache_the_app_server_flushes_the_last_minutes_itself(article):
+    """`make run`: the worker has a cache of its own and could not see the counts."""
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with override_settings(CACHES=locmem), time_machine.travel(NOON, tick=False):
+        reader = Client()
+        url = count_url(reader, article)
+        send(reader, url, article, address="203.0.113.5")
+        send(reader, url, article, address="198.51.100.7")
+        assert not ArticleViews.objects.exists()
+        with time_machine.travel(NOON + timedelta(minutes=1), tick=False):
+            send(reader, url, article, address="192.0.2.1")  # the first view of a new minute
+        assert views_of(article) == 2  # the minute before; this one waits for the next
+
+
+def test_search_results_show_comment_counts(client):
+    make_article(title="Glaciers retreat")
+    talked = make_article(title="Glaciers advance")
+    make_comment(talked)
+    html = client.get(reverse("articles:search"), {"q": "glaciers"}).content.decode()
+    shown = {}
+    for result in html.split('<li class="search-result">')[1:]:
+        title = re.search(r'<h2 class="card__title"><a href="[^"]+">([^<]+)</a>', result)[1]
+        count = re.search(r'<span class="card__comments">.*?</svg> (\d+)', result, re.S)
+        shown[title] = int(count[1]) if count else 0
+    assert shown == {"Glaciers retreat": 0, "Glaciers advance": 1}

@@ -140,6 +140,23 @@ def live(parser, token):
     return LiveNode(nodelist)
 
 
+class FillSlotsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return mark_safe(fill_slots(self.nodelist.render(context)))
+
+
+@register.tag
+def fillslots(parser, token):
+    """`{% fillslots %}…{% endfillslots %}`: the slots of markup that stands in no part (a page
+    of search results), filled as a part's are."""
+    nodelist = parser.parse(("endfillslots",))
+    parser.delete_first_token()
+    return FillSlotsNode(nodelist)
+
+
 @register.simple_tag
 def slot(name, value):
     """`{% slot "comment-count" article.pk %}`: filled per request by the slot's filler."""
