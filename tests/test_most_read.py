@@ -367,6 +367,7 @@ def test_pages_work_and_the_beacon_answers_while_redis_is_down(client, article):
     assert not ArticleViews.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes the database connection it used
 @time_machine.travel(NOON, tick=False)
 def test_the_first_view_of_a_minute_queues_one_flush_that_the_worker_runs_after_it(client):
     from django_tasks_db.models import DBTaskResult

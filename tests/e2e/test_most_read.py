@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from articles import counting
 from articles.models import ArticleViews
+from tests.e2e.axe import wcag_violations
 from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,10 +62,12 @@ def test_reading_an_article_counts_one_view_and_puts_it_in_most_read(
     card = page.locator("article.card", has_text="Storm closes the coast road")
     expect(card.locator(".card__comments")).to_contain_text("3")
     shot(page, "home-most-read-desktop.png", screenshot_dir)
+    assert wcag_violations(page) == []
 
     block.get_by_role("link", name="Parliament passes the budget").click()
     expect(page.locator("h1")).to_have_text("Parliament passes the budget")
     shot(page, "article-most-read-desktop.png", screenshot_dir)
+    assert wcag_violations(page) == []
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/")
