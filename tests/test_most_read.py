@@ -479,3 +479,11 @@ def test_search_results_show_comment_counts(client):
         count = re.search(r'<span class="card__comments">.*?</svg> (\d+)', result, re.S)
         shown[title] = int(count[1]) if count else 0
     assert shown == {"Glaciers retreat": 0, "Glaciers advance": 1}
+
+
+def test_a_preview_sends_no_beacon(client, editor, article):
+    client.force_login(editor)
+    preview = client.get(reverse("articles:preview", args=[article.pk]))
+    assert preview.status_code == 200
+    assert b"data-count-url" not in preview.content
+    assert b"data-count-url" in Client().get(article.get_absolute_url()).content
