@@ -902,10 +902,11 @@ class ArticleViews(models.Model):
         database applies to the newest row version."""
         if not counts:
             return
+        rows = sorted(counts.items())  # one order for every worker: no deadlock between them
         cls.objects.bulk_create(
-            [cls(article_id=pk, hour=hour) for pk, hour in counts], ignore_conflicts=True
+            [cls(article_id=pk, hour=hour) for (pk, hour), _ in rows], ignore_conflicts=True
         )
-        for (pk, hour), n in sorted(counts.items()):  # one order: no deadlock between workers
+        for (pk, hour), n in rows:
             cls.objects.filter(article_id=pk, hour=hour).update(views=F("views") + n)
 
 

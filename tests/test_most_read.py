@@ -187,21 +187,26 @@ def test_a_page_cache_hit_with_counting_on_runs_no_query(
 def test_concurrent_flushes_and_additions_sum_exactly():
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (run with DATABASE_URL=postgres://...)")
-    article = make_article()
+    articles = [make_article() for _ in range(3)]
     start = time.time() - 10 * 60
-    expected = 0
+    expected = dict.fromkeys(articles, 0)
     for minute in range(8):  # eight finished minutes, each with its own readers
         for reader in range(minute + 3):
-            assert counting.count(article.pk, f"10.0.{minute}.{reader}", now=start + minute * 60)
-            expected += 1
+            article = articles[(minute + reader) % 3]
+            address = f"10.0.{minute}.{reader}"
+            assert counting.count(article.pk, address, now=start + minute * 60)
+            expected[article] += 1
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    earlier = hour - timedelta(hours=1)
     errors, barrier = [], threading.Barrier(8)
 
     def work(n):
         try:
             barrier.wait()
             counting.flush()
-            ArticleViews.add({(article.pk, hour): n})  # besides, straight additions at once
+            # Besides, straight additions to the same rows at once, named in different orders.
+            keys = [(article.pk, when) for article in articles for when in (hour, earlier)]
+            ArticleViews.add(dict.fromkeys(keys if n % 2 else keys[::-1], n))
         except Exception as error:  # pragma: no cover - shown by the assertion
             errors.append(error)
         finally:
@@ -213,7 +218,10 @@ def test_concurrent_flushes_and_additions_sum_exactly():
     for thread in threads:
         thread.join()
     assert errors == []
-    assert views_of(article) == expected + sum(range(1, 9))
+    added = 2 * sum(range(1, 9))  # in each of the two hours
+    assert {article: views_of(article) for article in articles} == {
+        article: counted + added for article, counted in expected.items()
+    }
 
 
 def test_short_numbers():
