@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles import counting
@@ -69,6 +70,15 @@ def test_reading_an_article_counts_one_view_and_puts_it_in_most_read(
     shot(page, "article-most-read-desktop.png", screenshot_dir)
     assert wcag_violations(page) == []
 
+    # A fuller block for the screenshots: more articles read this hour.
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for n, views in enumerate((40, 25, 12, 7)):
+        more = make_article(title=f"Council votes on the new tram line, part {n + 1}")
+        ArticleViews.add({(more.pk, hour): views})
+    cache.clear()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("complementary", name="Most read").get_by_role("link")).to_have_count(5)
+    shot(page, "home-most-read-full-desktop.png", screenshot_dir)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/")
     expect(page.get_by_role("complementary", name="Most read")).to_be_visible()
