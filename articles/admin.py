@@ -35,7 +35,15 @@ from . import metadata, workflow
 from .diff import field_diffs, markup_changes, relation_changes
 from .editing_admin import AutosaveForm, EditingDesk
 from .forms import TagListField
-from .models import EDITOR_EXTENSIONS, Article, Author, Correction, PendingChanges, Section
+from .models import (
+    EDITOR_EXTENSIONS,
+    Article,
+    ArticleViews,
+    Author,
+    Correction,
+    PendingChanges,
+    Section,
+)
 from .views import article_page
 
 
@@ -801,6 +809,33 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
         workflow.restore(article, version, by=request.user)
         self.message_user(request, article.history.first().history_change_reason, messages.SUCCESS)
         return redirect("admin:articles_article_change", article.pk)
+
+
+@admin.register(ArticleViews)
+class ArticleViewsAdmin(admin.ModelAdmin):
+    """How often each article was read, hour by hour: counted from readers' pages (at most once
+    per reader's address per article per hour, no address kept) and added a minute or so
+    later. Read-only: nobody edits a count."""
+
+    list_display = ["hour", "article", "views"]
+    list_select_related = ["article"]
+    date_hierarchy = "hour"
+    search_fields = ["article__title"]
+    ordering = ["-hour", "-views"]
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may see the articles may see how often they were read.
+        return request.user.has_perm("articles.view_article")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Correction)

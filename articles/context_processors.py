@@ -9,6 +9,7 @@ def site(request):
     render them (the 500 page) runs no query."""
     return {
         "site_name": settings.SITE_NAME,
+        "most_read_seconds": settings.NEWSROOM_MOST_READ_SECONDS,
         "nav_sections": Section.objects.all(),
         "info_pages": FlatPage.objects.filter(
             sites__id=settings.SITE_ID, registration_required=False

@@ -9,9 +9,11 @@ from django.db import connections, models
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Subquery,
+    Sum,
     When,
     prefetch_related_objects,
 )
@@ -295,6 +297,16 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(shared_tags=shared_tags, same_section=same_section)
             .select_related("section")
             .order_by("-shared_tags", "-same_section", "-published_at", "-pk")[:limit]
+        )
+
+    def most_read(self, *, since, limit):
+        """The `limit` articles read most since `since` (hourly counts, ArticleViews), most
+        first: one query."""
+        return (
+            self.filter(hourly_views__hour__gte=since)
+            .annotate(recent_views=Sum("hourly_views__views"))
+            .select_related("section")
+            .order_by("-recent_views", "-published_at", "-pk")[:limit]
         )
 
     def update_search_documents(self):
@@ -858,3 +870,49 @@ class Autosave(models.Model):
 
     def __str__(self):
         return f"{self.user} / {self.article_id or 'new'}"
+
+
+class ArticleViews(models.Model):
+    """How many times an article was read in one hour (at most once per reader's address per
+    hour; counted in the cache by articles/counting.py and added here in batches by a task).
+    No reader's address or identifier is kept: only the number."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="hourly_views", verbose_name=_("article")
+    )
+    hour = models.DateTimeField(_("hour"), help_text=_("The start of the hour counted."))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("article views in an hour")
+        verbose_name_plural = _("article views per hour")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "hour"], name="article_views_one_per_hour")
+        ]
+        # "Most read over the last 24 hours" reads a range of hours across articles.
+        indexes = [models.Index(fields=["hour", "article"], name="article_views_by_hour")]
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.hour:%Y-%m-%d %H:00}: {self.views}"
+
+    @classmethod
+    def add(cls, counts):
+        """Add `counts` ({(article_id, hour): n}) to the hourly rows. Exact however many
+        workers do it at once: INSERT … ON CONFLICT DO NOTHING, then an UPDATE that the
+        database applies to the newest row version."""
+        if not counts:
+            return
+        rows = sorted(counts.items())  # one order for every worker: no deadlock between them
+        cls.objects.bulk_create(
+            [cls(article_id=pk, hour=hour) for (pk, hour), _ in rows], ignore_conflicts=True
+        )
+        for (pk, hour), n in rows:
+            cls.objects.filter(article_id=pk, hour=hour).update(views=F("views") + n)
+
+
+def total_views(article_id):
+    """Every view an article has had: one query (an index range on its hours)."""
+    return (
+        ArticleViews.objects.filter(article_id=article_id).aggregate(total=Sum("views"))["total"]
+        or 0
+    )

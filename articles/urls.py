@@ -16,6 +16,7 @@ urlpatterns = [
     path("tag/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("article/<int:pk>/<slug:slug>/", views.article_detail, name="detail"),
+    path("views/<str:token>", views.count_view, name="count_view"),
     path("search/", depends_on(SEARCH, LISTS)(views.search), name="search"),
     path("feeds/rss/", feed(feeds.ArticleFeed()), name="feed_rss"),
     path("feeds/atom/", feed(feeds.ArticleAtomFeed()), name="feed_atom"),

@@ -3,20 +3,23 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 from taggit.models import Tag
 
 from newsroom import invalidation
+from newsroom.clients import client_address
 from newsroom.invalidation import article_key
 
-from . import metadata, workflow
+from . import counting, metadata, workflow
 from .forms import SearchForm
 from .models import Article, Author, Correction, Section, Tombstone
 from .search import search_articles, snippet
@@ -228,6 +231,23 @@ def article_detail(request, pk, slug):
     if row.slug != slug:
         return redirect(row, permanent=True)
     return render(request, "articles/article_detail.html", article_page(request, row))
+
+
+@csrf_exempt  # no cookie, no session: nothing of the reader's to forge
+@require_POST
+def count_view(request, token):
+    """The article page's beacon (static/js/views.js): one view, counted in the cache only
+    (articles/counting.py). 204 whether or not it counted, so that a robot learns nothing; a
+    token that names no article is a 404."""
+    article_id = counting.article_from(token)
+    if article_id is None:
+        response = JsonResponse({"error": "unknown article"}, status=404)
+    else:
+        if settings.NEWSROOM_COUNT_VIEWS and counting.countable(request):
+            counting.count(article_id, client_address(request))
+        response = HttpResponse(status=204)
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 @require_safe

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "newsroom.middleware.FeedsInBrowsersMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The article page's view beacon: it touches the cache only and needs nothing below.
+    "articles.counting.BeaconMiddleware",
     # Before sessions, CSRF, users and messages: a page served whole from the cache needs none
     # of them. What they add to a response being stored is stored with it.
     "newsroom.pagecache.AnonymousPageCacheMiddleware",
@@ -192,6 +194,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_VERBOSE = False
+# The proxies that may say who the client is (X-Forwarded-For), by the same variable that tells
+# gunicorn which may say "https" (gunicorn.conf.py): newsroom/clients.py.
+NEWSROOM_TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS")
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -364,6 +370,13 @@ NEWSROOM_PAGE_CACHE_PARAMS = frozenset(env_list("NEWSROOM_PAGE_CACHE_PARAMS", "p
 # How long a related-articles list may lag behind other articles' changes (its own article's
 # changes show at once).
 NEWSROOM_RELATED_SECONDS = int(os.environ.get("NEWSROOM_RELATED_SECONDS", "300"))
+# Views counted by the article page's beacon (articles/counting.py), and the "Most read" block:
+# how many articles it lists, over the last how many hours, and how long it (and an article's
+# view count) may lag behind the counts.
+NEWSROOM_COUNT_VIEWS = env_bool("NEWSROOM_COUNT_VIEWS", True)
+NEWSROOM_MOST_READ_COUNT = int(os.environ.get("NEWSROOM_MOST_READ_COUNT", "5"))
+NEWSROOM_MOST_READ_HOURS = int(os.environ.get("NEWSROOM_MOST_READ_HOURS", "24"))
+NEWSROOM_MOST_READ_SECONDS = int(os.environ.get("NEWSROOM_MOST_READ_SECONDS", "300"))
 # A front cache to purge by surrogate key (newsroom/purge.py): empty for none, or
 # "newsroom.purge.XkeyPurger" with NEWSROOM_PURGE_URLS=http://127.0.0.1:6081/ for Varnish.
 NEWSROOM_PURGER = os.environ.get("NEWSROOM_PURGER", "")

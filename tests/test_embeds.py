@@ -22,6 +22,7 @@ from tests.factories import (
     post_data,
 )
 from tests.test_invalidation import cached, fetch, page_cache  # noqa: F401 (a fixture)
+from tests.test_queries import ARTICLE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -370,7 +371,7 @@ def test_embeds_and_tables_add_no_query_to_the_article_page(
         for n in range(size)
     )
     article.save()
-    with django_assert_num_queries(7 + 2 + 3):  # as tests/test_queries.py's article page
+    with django_assert_num_queries(ARTICLE_QUERIES):  # as tests/test_queries.py's article page
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('data-embed="youtube"') == size
 

@@ -447,13 +447,11 @@ def test_every_write_path_shows_on_the_next_anonymous_request(page_cache, path):
 
 
 def test_a_comment_on_one_article_leaves_the_other_pages_cached(page_cache):
-    commented, other = make_article(), make_article()
-    untouched = [
-        other.get_absolute_url(),
-        reverse("articles:home"),
-        other.section.get_absolute_url(),
-    ]
-    for url in [commented.get_absolute_url(), *untouched]:
+    commented, other = make_article(), make_article()  # each in a section of its own
+    untouched = [other.get_absolute_url(), other.section.get_absolute_url()]
+    # These list the commented article, whose card shows its comment count.
+    showing_it = [reverse("articles:home"), commented.section.get_absolute_url()]
+    for url in [commented.get_absolute_url(), *untouched, *showing_it]:
         cached(url)
     reader = Client()
     reader.force_login(make_reader("busy-commenter"))
@@ -462,6 +460,8 @@ def test_a_comment_on_one_article_leaves_the_other_pages_cached(page_cache):
     assert fetch(commented.get_absolute_url())[0] == "miss"
     for url in untouched:
         assert fetch(url)[0] == "hit", url
+    for url in showing_it:
+        assert fetch(url)[0] == "miss", url
 
 
 def test_a_scheduled_article_appears_on_time_on_every_list(page_cache):

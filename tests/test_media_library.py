@@ -22,6 +22,7 @@ from tests.factories import (
     post_data,
 )
 from tests.test_invalidation import as_staff, cached, fetch, page_cache  # noqa: F401
+from tests.test_queries import ARTICLE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -309,7 +310,7 @@ def test_images_in_the_text_cost_one_query_however_many(client, django_assert_nu
     images = [library_image() for _ in range(count)]
     article = make_article(body="".join(f"<p>{n}</p>{figure(i)}" for n, i in enumerate(images)))
     # The article page's budget (tests/test_queries.py) and one query for the body's images.
-    with django_assert_num_queries(7 + 2 + 3 + 1):
+    with django_assert_num_queries(ARTICLE_QUERIES + 1):
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('<figure class="figure">') == count
 

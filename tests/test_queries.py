@@ -8,21 +8,24 @@ from tests.factories import make_articles, make_image
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
-# nav sections, footer pages, count, page of articles (with section), authors, tags
-LISTING_QUERIES = 6 + 2  # + notices and labels in force (cold cache; cached, none)
+# nav sections, footer pages, count, page of articles (with section), authors, tags, the
+# cards' comment counts
+LISTING_QUERIES = 7 + 2  # + notices and labels in force (cold cache; cached, none)
+MOST_READ = 1  # the "Most read" block, on the home and article pages
+# nav, footer, article (with section), authors, tags, corrections, related articles, notices,
+# labels, comment count, a page of comment threads, their replies; the views and the most read
+ARTICLE_QUERIES = 7 + 2 + 3 + 1 + MOST_READ
 
 
 def urls_for(articles):
     article = articles[0]
     return {
-        "home": (reverse("articles:home"), LISTING_QUERIES),
+        "home": (reverse("articles:home"), LISTING_QUERIES + MOST_READ),
         "section": (article.section.get_absolute_url(), LISTING_QUERIES + 1),
         # the tag (the count says whether it has any published article: no page for a draft's)
         "tag": (reverse("articles:tag", args=["tag-0"]), LISTING_QUERIES + 1),
         "author": (article.authors.first().get_absolute_url(), LISTING_QUERIES + 1),
-        # nav, footer, article (with section), authors, tags, corrections, related articles,
-        # notices, labels, comment count, a page of comment threads, their replies
-        "article": (article.get_absolute_url(), 7 + 2 + 3),
+        "article": (article.get_absolute_url(), ARTICLE_QUERIES),
     }
 
 

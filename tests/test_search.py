@@ -183,8 +183,8 @@ def test_search_pages_keep_the_query_and_run_fixed_queries(client, settings):
 def test_search_queries_do_not_grow_with_results(client, django_assert_num_queries, size):
     for n in range(size):
         make_article(title=f"Glaciers story {n}", tags=[f"tag-{n}", "ice"])
-    # navigation, footer, count, page of results (with section), authors
-    with django_assert_num_queries(5 + 2):  # + footer notices and labels (cold cache)
+    # navigation, footer, count, page of results (with section), authors, their comment counts
+    with django_assert_num_queries(6 + 2):  # + footer notices and labels (cold cache)
         response = search(client, "glaciers")
     assert response.context["page_obj"].paginator.count == size
 

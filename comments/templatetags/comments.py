@@ -30,6 +30,7 @@ from comments.forms import CommentForm, NotificationPreferencesForm
 from comments.models import (
     BODY_MAX_LENGTH,
     Comment,
+    CommentStats,
     NotificationPreferences,
     comments_open,
     visible_count,
@@ -177,6 +178,32 @@ def comment_count(context, article):
     if request is None:
         return {"count": visible_count(article)}
     return {"count": discussion(request, article)["count"]}
+
+
+def card_comment_counts(ids):
+    """The comment counts of a list's cards, `{% slot "comment-count" article.pk %}`
+    (newsroom/templatetags/parts.py): one query for all of them, kept per version of each
+    article's comments, so that a new comment shows on the lists at the next request without
+    rendering the lists again."""
+
+    def load():
+        counts = dict(
+            CommentStats.objects.filter(article_id__in=ids, visible__gt=0).values_list(
+                "article_id", "visible"
+            )
+        )
+        return {
+            pk: render_to_string("comments/card_count.html", {"count": count})
+            for pk, count in counts.items()
+        }
+
+    html = invalidation.cached_part(
+        "card-comment-counts",
+        tuple(ids),
+        load,
+        keys=[invalidation.comments_key(pk) for pk in ids],
+    )
+    return {pk: mark_safe(value) for pk, value in html.items()}
 
 
 def _own_actions(html, own, user, now, csrf_token):

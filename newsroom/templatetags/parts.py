@@ -11,9 +11,19 @@ inside may declare more (`{% depends key %}`, the notices tags). A `{% live %}` 
 rendered for every request and put in place after the shared markup is found; it must not stand
 inside a loop. Nothing user-specific may stand in a part outside a hole. A page rendered with
 `no_shared_parts` in its context (a preview) renders every part afresh and stores none.
+
+A `{% slot "name" id %}` is a live hole that may stand in a loop (a list's cards): all the slots
+of one name in a part are filled together after the part is found, by the function an app
+registered with `register_slot(name, fill)`: `fill(ids)` answers {id: html} for all of them at
+once (one query, or one cached part), so a list of 20 cards costs what a list of one does. What
+`fill` depends on, the page depends on, not the part: a comment on one card's article leaves the
+list's markup cached.
 """
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from newsroom import invalidation
@@ -21,6 +31,31 @@ from newsroom import invalidation
 register = template.Library()
 
 _MARKING = "_part_marking_live_holes"
+
+_SLOT = re.compile(r"<!--slot:([\w-]+):(\d+)-->")
+_fillers = {}
+
+
+def register_slot(name, fill):
+    """`fill(ids)` -> {id: html} fills every `{% slot name id %}` of a part (see above)."""
+    _fillers[name] = fill
+
+
+def fill_slots(html):
+    wanted = {}
+    for name, value in _SLOT.findall(html):
+        wanted.setdefault(name, {})[int(value)] = None
+    if not wanted:
+        return html
+    filled = {}
+    for name, ids in wanted.items():
+        fill = _fillers.get(name)
+        filled[name] = fill(list(ids)) if fill else {}  # an app not installed: nothing
+
+    def put(match):
+        return conditional_escape(filled[match[1]].get(int(match[2]), ""))
+
+    return _SLOT.sub(put, html)
 
 
 def _as_keys(value):
@@ -71,7 +106,7 @@ class PartNode(template.Node):
             html = invalidation.cached_part(name, vary, render_shared, keys=keys, timeout=timeout)
         for hole in self.holes:
             html = html.replace(hole.marker, hole.nodelist.render(context), 1)
-        return mark_safe(html)
+        return mark_safe(fill_slots(html))
 
 
 @register.tag
@@ -103,6 +138,29 @@ def live(parser, token):
     nodelist = parser.parse(("endlive",))
     parser.delete_first_token()
     return LiveNode(nodelist)
+
+
+class FillSlotsNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return mark_safe(fill_slots(self.nodelist.render(context)))
+
+
+@register.tag
+def fillslots(parser, token):
+    """`{% fillslots %}…{% endfillslots %}`: the slots of markup that stands in no part (a page
+    of search results), filled as a part's are."""
+    nodelist = parser.parse(("endfillslots",))
+    parser.delete_first_token()
+    return FillSlotsNode(nodelist)
+
+
+@register.simple_tag
+def slot(name, value):
+    """`{% slot "comment-count" article.pk %}`: filled per request by the slot's filler."""
+    return mark_safe(f"<!--slot:{name}:{int(value)}-->")
 
 
 @register.simple_tag
