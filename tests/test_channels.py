@@ -16,6 +16,7 @@ import notices
 from audit.models import AuditEntry
 from notices.models import Channel, Notice
 from tests.factories import make_article, make_channel, make_notice
+from tests.test_queries import ARTICLE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -201,9 +202,8 @@ def test_article_page_queries_do_not_grow_with_channels(
     for position in range(count):
         make_channel(block, name=f"Channel {position}", link=f"/c/{position}/", position=position)
     article = make_article()
-    # nav, footer pages, article, authors, tags, corrections, related, comment count, comment
-    # threads, replies (10); notices, labels in force, their channels
-    with django_assert_num_queries(10 + 3):
+    # the article page's own (tests/test_queries.py, with notices and labels) and the channels
+    with django_assert_num_queries(ARTICLE_QUERIES + 1):
         response = client.get(article.get_absolute_url())
     assert len(channel_names(response.content.decode())) == count
     with django_assert_num_queries(0):
