@@ -10,7 +10,9 @@ The SMTP server runs in a process of its own (so that it takes no GIL from the w
 writes the envelope recipient of every message it accepted (after the final dot)
 to a file. Measured:
 
-- queue: `send_bulk(...)` of --recipients (rows written, batch tasks enqueued), against the
+- queue: the editor's Send of a digest issue to --recipients confirmed subscribers
+  (`newsletters.sending.send_issue`: rendered, recipients with their links, rows written, batch
+  tasks enqueued), against the
   target of under a minute;
 - send: from starting --workers workers until no recipient is queued, in mails a second
   (target: 200 or more), and the same rate between the first and the last `sent_at`;
@@ -36,21 +38,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-
-HTML = """<!doctype html><html><body style="font-family: Georgia, serif">
-<h1>Morning digest</h1>
-{stories}
-<p><a href="[[preferences_url]]">Preferences</a> · <a href="[[unsubscribe_url]]">Unsubscribe</a></p>
-</body></html>"""
-STORY = """<h2><a href="https://news.example/articles/{n}/story-{n}/">Story number {n}: what
-happened, and why it matters</a></h2><p>A lead of two sentences that says what the story is
-about. And a second one with a detail that makes a reader click.</p>"""
-TEXT = """Morning digest
-
-{stories}
-Preferences: [[preferences_url]]
-Unsubscribe: [[unsubscribe_url]]
-"""
 
 
 def parse_args():
@@ -170,34 +157,61 @@ class Workers:
 
 def recipients(count, domain):
     for n in range(count):
-        yield (
-            f"reader{n}@{domain}",
-            {
-                "unsubscribe_url": f"https://news.example/newsletters/unsubscribe/{n:08d}-token/",
-                "preferences_url": f"https://news.example/newsletters/preferences/{n:08d}-token/",
-            },
+        yield (f"reader{n}@{domain}", {})
+
+
+def subscribers(count, domain):
+    """A newsletter with `count` confirmed subscribers and today's issue of ten published
+    stories, as `prepare_digests` leaves it (not timed: the readers signed up over months)."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from articles.models import Article, Section
+    from newsletters.models import Issue, IssueArticle, Newsletter, Subscriber, Subscription
+
+    now = timezone.now()
+    section, _ = Section.objects.get_or_create(slug="bench", defaults={"name": "Benchmark"})
+    letter = Newsletter.objects.create(
+        name=f"Benchmark digest ({domain})", slug=f"bench-{domain.split('.')[0]}"
+    )
+    Subscriber.objects.bulk_create(
+        (Subscriber(email=address, confirmed_at=now) for address, _ in recipients(count, domain)),
+        batch_size=5000,
+    )
+    ids = Subscriber.objects.filter(email__endswith=f"@{domain}").values_list("pk", flat=True)
+    Subscription.objects.bulk_create(
+        (Subscription(subscriber_id=pk, newsletter=letter) for pk in ids.iterator()),
+        batch_size=5000,
+    )
+    issue = Issue.objects.create(newsletter=letter, subject="Morning digest: ten stories")
+    for n in range(10):
+        article = Article.objects.create(
+            title=f"Story number {n} of {domain}",
+            slug=f"story-{n}-{domain.split('.')[0]}",
+            section=section,
+            lead="What happened, and why it matters, in two sentences.",
+            body="<p>The story.</p>",
+            status=Article.Status.PUBLISHED,
+            published_at=now,
         )
+        IssueArticle.objects.create(issue=issue, article=article, position=n)
+    editor, _ = get_user_model().objects.get_or_create(
+        username="bench-editor", defaults={"email": "desk@news.example", "is_staff": True}
+    )
+    return issue, editor
 
 
 def queue(count, domain):
-    from newsroom.bulkmail import send_bulk
-    from newsroom.tasks import DIGEST
+    """The editor's Send: newsletters.sending.send_issue renders the issue once, reads the
+    confirmed subscribers with their link tokens and hands them to send_bulk."""
+    from newsletters.sending import send_issue
 
-    stories = [STORY.format(n=n) for n in range(10)]
+    issue, editor = subscribers(count, domain)
     started = time.monotonic()
-    send = send_bulk(
-        name=f"Benchmark digest to {count} ({domain})",
-        subject="Morning digest: ten stories",
-        text=TEXT.format(stories="\n".join(f"- Story number {n}" for n in range(10))),
-        html=HTML.format(stories="\n".join(stories)),
-        headers={
-            "List-Unsubscribe": "<[[unsubscribe_url]]>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-        recipients=recipients(count, domain),
-        priority=DIGEST,
-    )
-    return send, time.monotonic() - started
+    assert send_issue(issue, by=editor)
+    seconds = time.monotonic() - started
+    issue.refresh_from_db()
+    return issue.bulk_send, seconds
 
 
 def wait_until_sent(send, timeout, during=None):
@@ -239,6 +253,8 @@ def main():
     from django.db.models import Max, Min
     from django_tasks_db.models import DBTaskResult
 
+    from articles.models import Article
+    from newsletters.models import Issue, Newsletter, Subscriber
     from newsroom.models import BulkSend
 
     if connection.vendor != "postgresql":
@@ -246,6 +262,10 @@ def main():
     call_command("migrate", verbosity=0)
     BulkSend.objects.all().delete()
     DBTaskResult.objects.all().delete()
+    Issue.objects.all().delete()
+    Newsletter.objects.all().delete()
+    Subscriber.objects.all().delete()
+    Article.objects.filter(section__slug="bench").delete()
 
     inbox = tempfile.NamedTemporaryFile(prefix="smtp-", suffix=".txt", delete=False).name  # noqa: SIM115
     log = tempfile.NamedTemporaryFile(prefix="workers-", suffix=".log", delete=False)  # noqa: SIM115
@@ -255,7 +275,7 @@ def main():
     rows = []
     try:
         send, queue_seconds = queue(args.recipients, "digest.test")
-        rows.append(("queue", f"send_bulk to {args.recipients:,} recipients",
+        rows.append(("queue", f"send_issue to {args.recipients:,} subscribers",
                      f"{queue_seconds:.1f} s", "< 60 s"))  # fmt: skip
 
         started = time.monotonic()
