@@ -1,12 +1,10 @@
 import math
-import time
 
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from newsroom import ratelimit as ratelimit_window
 from newsroom.pagecache import private
 
 from .forms import DeleteAccountForm, ProfileForm
@@ -36,24 +35,11 @@ def profile(request):
 
 def take_export_allowance(user_id):
     """0 when the reader may download their data now, otherwise how many seconds until they
-    may (NEWSROOM_DATA_EXPORTS_PER_HOUR, counted in the shared cache). The file gathers every
-    row the reader has: many downloads at once would be a cheap way to load the database."""
-    per_hour = settings.NEWSROOM_DATA_EXPORTS_PER_HOUR
-    if not per_hour:
-        return 0
-    now = time.time()
-    count, ends = f"accounts:exports:{user_id}", f"accounts:exports-end:{user_id}"
-    cache.add(ends, now + HOUR, timeout=HOUR)
-    cache.add(count, 0, timeout=HOUR)
-    try:
-        used = cache.incr(count)
-    except ValueError:  # expired between add and incr
-        cache.set(count, 1, timeout=HOUR)
-        used = 1
-    if used <= per_hour:
-        return 0
-    until = cache.get(ends)
-    return max(1, math.ceil(until - now)) if until else 1
+    may (NEWSROOM_DATA_EXPORTS_PER_HOUR). The file gathers every row the reader has: many
+    downloads at once would be a cheap way to load the database."""
+    return ratelimit_window.take(
+        f"accounts:exports:{user_id}", settings.NEWSROOM_DATA_EXPORTS_PER_HOUR, HOUR
+    )
 
 
 def too_many(request, message, wait):

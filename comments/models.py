@@ -11,12 +11,12 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 import audit
 from articles.models import Article
 from audit.models import AuditEntry
 from newsroom import invalidation
+from newsroom.ratelimit import duration_in_words
 
 from . import notifications
 from .textfilter import WordList, count_links, normalised
@@ -452,17 +452,6 @@ class CommentBan(models.Model):
 
 def is_banned(user):
     return CommentBan.objects.filter(user=user).exists()
-
-
-def duration_in_words(seconds):
-    """A wait as a reader reads it: "15 seconds", "50 minutes", "2 hours" (rounded up)."""
-    if seconds < 120:
-        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
-    minutes = math.ceil(seconds / 60)
-    if minutes < 120:
-        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
-    hours = math.ceil(minutes / 60)
-    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 class Verdict(NamedTuple):

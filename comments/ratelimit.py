@@ -5,20 +5,14 @@ Both are taken only for a comment that is about to be stored, and given back whe
 stored after all, so that a refused or failed attempt never counts against the reader nor
 makes the same form look like a double click when it is sent again."""
 
-import contextlib
-import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 
+from newsroom import ratelimit
+
 HOUR = 3600
-
-
-def _seconds_left(key, now):
-    until = cache.get(key)
-    # Gone meanwhile (or no cache at all): the limit has just ended.
-    return max(1, math.ceil(until - now)) if until else 1
 
 
 def take_comment_allowance(user_id):
@@ -34,30 +28,19 @@ def take_comment_allowance(user_id):
         # a key a little longer than asked; a clock may have moved).
         ends = cache.get(recent)
         if ends is not None and ends > now:
-            return _seconds_left(recent, now)
+            return ratelimit.seconds_until(ends, now)
         cache.set(recent, now + interval, timeout=interval)
-    if per_hour:
-        count, ends = f"comments:hour:{user_id}", f"comments:hour-ends:{user_id}"
-        cache.add(ends, now + HOUR, timeout=HOUR)
-        cache.add(count, 0, timeout=HOUR)
-        try:
-            used = cache.incr(count)
-        except ValueError:  # expired between add and incr
-            cache.set(count, 1, timeout=HOUR)
-            used = 1
-        if used > per_hour:
-            cache.decr(count)
-            if interval:
-                cache.delete(recent)
-            return _seconds_left(ends, now)
+    if wait := ratelimit.take(f"comments:hour:{user_id}", per_hour, HOUR):
+        if interval:
+            cache.delete(recent)
+        return wait
     return 0
 
 
 def give_back_comment_allowance(user_id):
     """The comment taken from the allowance was not stored after all."""
     cache.delete(f"comments:recent:{user_id}")
-    with contextlib.suppress(ValueError):  # the hour is over
-        cache.decr(f"comments:hour:{user_id}")
+    ratelimit.give_back(f"comments:hour:{user_id}")
 
 
 def _submission(user_id, key):

@@ -18,12 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from newsroom import invalidation
+from newsroom.ratelimit import duration_in_words
 
 from . import ratelimit
 from .forms import PreferencesForm, SubscribeForm
 from .models import NEWSLETTERS_KEY, Newsletter, Subscriber, Subscription, subscribe
 from .optin import read_confirmation, send_confirmation
-from .ratelimit import duration_in_words
 
 HOUR = 3600
 

@@ -20,7 +20,6 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from newsroom.bulkmail import Claim, retry_failed, send_bulk
@@ -28,6 +27,7 @@ from newsroom.models import BulkRecipient, BulkSend
 from newsroom.tasks import ALERT, DIGEST
 from tests.faults.conftest import closed_port, silent_server
 from tests.mailserver import free_port, running_smtp_server, smtp_settings
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,20 +75,6 @@ def people(count, domain="example.com", start=0):
 def digest(recipients, **more):
     return send_bulk(name="Digest", subject="Digest [[n]]", text="Hello [[n]]",
                      recipients=recipients, **more)  # fmt: skip
-
-
-def run_worker(max_tasks=None):
-    """What `manage.py db_worker --batch` does: run the tasks that are due, then stop."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
 
 
 def addresses(inbox):

@@ -64,7 +64,7 @@ def test_replies_posted_at_once_give_one_mail_now_and_the_rest_in_one_digest(set
 
     from comments.models import post_comment
     from tests.mailserver import running_smtp_server, smtp_settings
-    from tests.test_reply_notifications import run_worker
+    from tests.worker import run_worker
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     anna = make_reader("anna")
@@ -87,7 +87,7 @@ def test_replies_posted_at_once_give_one_mail_now_and_the_rest_in_one_digest(set
     def work(name):
         try:
             workers.wait()
-            run_worker(name)
+            run_worker(name=name)
         finally:
             connections.close_all()
 

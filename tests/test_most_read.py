@@ -380,7 +380,7 @@ def test_pages_work_and_the_beacon_answers_while_redis_is_down(client, article):
 def test_the_first_view_of_a_minute_queues_one_flush_that_the_worker_runs_after_it(client):
     from django_tasks_db.models import DBTaskResult
 
-    from tests.faults.test_mail import run_worker
+    from tests.worker import run_worker
 
     if not counting.shared_cache():
         pytest.skip("the worker shares counts only through Redis (run with REDIS_URL=...)")

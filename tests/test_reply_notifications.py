@@ -11,7 +11,6 @@ from allauth.account.models import EmailAddress
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 
 from accounts.signals import personal_data
 from articles.models import Article
@@ -27,22 +26,9 @@ from comments.models import (
 from comments.notifications import unsubscribe_token
 from newsroom import tasks
 from tests.factories import make_article, make_reader, make_staff
+from tests.worker import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_worker(name="test-worker"):
-    """What `manage.py db_worker --batch` does: run the tasks that are due, then stop."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=name,
-        excluded_queue_names=[],
-    ).run()
 
 
 @pytest.fixture

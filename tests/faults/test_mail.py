@@ -10,11 +10,11 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.urls import reverse
 from django_tasks.base import TaskResultStatus
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.factories import make_reader, make_staff
 from tests.faults.conftest import closed_port, silent_server
+from tests.worker import run_worker
 
 SIGNUP = {
     "email": "new@example.com",
@@ -35,20 +35,6 @@ def smtp_at(port, **more):
         EMAIL_TIMEOUT=1,
         **more,
     )
-
-
-def run_worker(max_tasks=None):
-    """What `manage.py db_worker --batch` does: run the tasks that are due, then stop."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id="fault-drill",
-        excluded_queue_names=[],
-    ).run()
 
 
 class Inbox:
