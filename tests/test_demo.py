@@ -17,7 +17,11 @@ SEED_PAGE = Path(__file__).parent / "data" / "article-page.txt"  # a copy of sha
 
 
 def row_counts():
+    from articles.models import ArticleViews
+    from newsletters.models import Newsletter
+
     models = [Article, Author, Section, Tag, TaggedItem, FlatPage, get_user_model()]
+    models += [ArticleViews, Newsletter]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -29,6 +33,8 @@ def test_load_demo_twice_leaves_the_same_rows(settings):
     assert row_counts() == first
     assert first["Article"] == 13
     assert first["User"] == 6  # editor, reporter, moderator, reader, two readers who comment
+    assert first["Newsletter"] == 3  # the morning digest, breaking news, a section letter
+    assert first["ArticleViews"] == 12 * 8  # a day of readers for "Most read"
 
 
 def test_demo_accounts_exist_only_when_debug_is_on(settings):
