@@ -1,0 +1,143 @@
+"""The case and number forms of a registered name, for a Russian-language site.
+
+A label's name and aliases are written once, in the nominative ("Медуза", "Голос Америки",
+"Фонд борьбы с коррупцией"); articles write them in any case ("Медузы", "Медузе", "Голоса
+Америки", "Фонда борьбы с коррупцией"). `forms_of(term)` gives every case and number form of a
+term, with the grammemes that made it, so the matcher can look for all of them at once.
+
+A multi-word name inflects its head: the words at its start that are in the nominative and
+agree (adjectives and participles, then the first noun, the head) take each case and number;
+what follows the head (a genitive complement "Америки", a prepositional group "с коррупцией", an
+apposition "Радио Свобода") stays as written. A word the dictionary does not know is inflected
+by pymorphy3's prediction from its ending; a word in capitals (an abbreviation: "ФБК") or in
+Latin letters, and a word with no nominative reading, are left as written.
+
+pymorphy3 with its Russian dictionary (the pymorphy3-dicts-ru package: nothing is downloaded at
+run time) is loaded on first use, once per process (about 0.1 s, some 15 MB); the forms of a
+term are computed once per process and kept (`functools.lru_cache`).
+"""
+
+import functools
+import re
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+NUMBERS = ("sing", "plur")
+CASE_NAMES = {
+    "nomn": _("nominative"),
+    "gent": _("genitive"),
+    "datv": _("dative"),
+    "accs": _("accusative"),
+    "ablt": _("instrumental"),
+    "loct": _("prepositional"),
+}
+NUMBER_NAMES = {"sing": _("singular"), "plur": _("plural")}
+AGREEING = {"ADJF", "PRTF"}
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_CYRILLIC = re.compile(r"^[а-яёА-ЯЁ-]+$")
+
+
+def inflects():
+    """Whether the site's language has its names inflected: Russian only."""
+    return settings.LANGUAGE_CODE.lower().startswith("ru")
+
+
+@functools.cache
+def _analyzer():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def _nominative(word, parses):
+    """The reading of a word in the nominative, as an adjective (if `agreeing`) or a noun."""
+    by_pos = {}
+    for parse in parses:
+        if "nomn" in parse.tag and parse.tag.POS in AGREEING | {"NOUN"}:
+            by_pos.setdefault("ADJ" if parse.tag.POS in AGREEING else "NOUN", parse)
+    return by_pos
+
+
+def _head_group(words):
+    """The readings of the words that inflect with the phrase: [(index, parse)], the
+    agreeing adjectives and the head noun, or [] if the phrase has no nominative head."""
+    morph = _analyzer()
+    group = []
+    for index, word in enumerate(words):
+        if not _CYRILLIC.match(word) or (len(word) > 1 and word.isupper()):
+            break
+        readings = _nominative(word, morph.parse(word))
+        has_next = index + 1 < len(words)
+        if "ADJ" in readings and has_next:
+            group.append((index, readings["ADJ"]))
+            continue
+        if "NOUN" in readings:
+            group.append((index, readings["NOUN"]))
+            return group
+        if "ADJ" in readings:  # a name that is an adjective alone ("Исламское")
+            group.append((index, readings["ADJ"]))
+            return group
+        break
+    # Adjectives with no noun after them that could head the phrase: nothing inflects.
+    return []
+
+
+def _like(form, original):
+    """The form written with the original word's capitals (pymorphy3 answers in lower case)."""
+    if original[:1].isupper():
+        parts = form.split("-")
+        originals = original.split("-")
+        return "-".join(
+            part[:1].upper() + part[1:] if orig[:1].isupper() else part
+            for part, orig in zip(parts, originals + [""] * len(parts), strict=False)
+        )
+    return form
+
+
+@functools.lru_cache(maxsize=65536)
+def forms_of(term):
+    """{form: (case, number)} for every case and number form of `term` other than itself, in
+    the order of CASES and NUMBERS. A term written with «е» for «ё» gets its forms written so
+    too ("Объединенная" → "Объединенной"). Empty if nothing in the term inflects."""
+    pieces = _WORD.split(term)
+    words = _WORD.findall(term)
+    if not words:
+        return {}
+    group = _head_group(words)
+    if not group:
+        return {}
+    animacy = group[-1][1].tag.animacy  # the head noun's: an adjective's accusative follows it
+    forms = {}
+    for number in NUMBERS:
+        for case in CASES:
+            inflected = list(words)
+            for index, parse in group:
+                wanted = {case, number}
+                if parse.tag.POS in AGREEING and number == "sing" and parse.tag.gender:
+                    wanted.add(parse.tag.gender)  # "Открытую Россию", not "Открытый"
+                if case == "accs" and animacy and parse.tag.POS in AGREEING:
+                    wanted.add(animacy)  # "Правый сектор" → "Правый сектор", not "Правого"
+                form = parse.inflect(wanted) or parse.inflect({case, number})
+                if form is None:
+                    break
+                word = form.word
+                if "ё" not in words[index].lower():
+                    word = word.replace("ё", "е")
+                inflected[index] = _like(word, words[index])
+            else:
+                text = pieces[0] + "".join(
+                    w + p for w, p in zip(inflected, pieces[1:], strict=True)
+                )
+                if text != term:
+                    forms.setdefault(text, (case, number))
+    return forms
+
+
+def describe(case, number):
+    """ "genitive", or "genitive plural": what the Mentions panel says of a form."""
+    if number == "plur":
+        return f"{CASE_NAMES[case]} {NUMBER_NAMES[number]}"
+    return str(CASE_NAMES[case])
