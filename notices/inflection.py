@@ -8,7 +8,8 @@ term, with the grammemes that made it, so the matcher can look for all of them a
 A multi-word name inflects its head: the words at its start that are in the nominative and
 agree (adjectives and participles, then the first noun, the head) take each case and number;
 what follows the head (a genitive complement "Америки", a prepositional group "с коррупцией", an
-apposition "Радио Свобода") stays as written. A word the dictionary does not know is inflected
+apposition "Радио Свобода") stays as written; a person's first name, surname and patronymic
+inflect together ("Михаила Касьянова"). A word the dictionary does not know is inflected
 by pymorphy3's prediction from its ending; a word in capitals (an abbreviation: "ФБК") or in
 Latin letters, and a word with no nominative reading, are left as written.
 
@@ -52,13 +53,43 @@ def _analyzer():
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
+PERSON = {"Name", "Surn", "Patr"}
+
+
 def _nominative(word, parses):
-    """The reading of a word in the nominative, as an adjective (if `agreeing`) or a noun."""
+    """The readings of a word in the nominative: {"ADJ": an adjective or participle, "NOUN":
+    a noun, "PERSON": a first name, surname or patronymic}, the likeliest of each."""
     by_pos = {}
     for parse in parses:
         if "nomn" in parse.tag and parse.tag.POS in AGREEING | {"NOUN"}:
             by_pos.setdefault("ADJ" if parse.tag.POS in AGREEING else "NOUN", parse)
+            if parse.tag.POS == "NOUN" and PERSON & parse.tag.grammemes:
+                by_pos.setdefault("PERSON", parse)
     return by_pos
+
+
+def _person_names(words, start, gender):
+    """The readings of the first names, surnames and patronymics after a person's name:
+    "Михаил Касьянов", "Пономарев Лев" inflect together."""
+    morph = _analyzer()
+    group = []
+    for index in range(start, len(words)):
+        word = words[index]
+        if not _CYRILLIC.match(word):
+            break
+        readings = [
+            parse
+            for parse in morph.parse(word)
+            if "nomn" in parse.tag
+            and parse.tag.POS == "NOUN"
+            and PERSON & parse.tag.grammemes
+            and parse.tag.number == "sing"
+        ]
+        reading = next((r for r in readings if r.tag.gender == gender), None)
+        if reading is None:
+            break
+        group.append((index, reading))
+    return group
 
 
 def _head_group(words):
@@ -74,6 +105,13 @@ def _head_group(words):
         if "ADJ" in readings and has_next:
             group.append((index, readings["ADJ"]))
             continue
+        # A person (its likeliest reading, or a name followed by another: "Блок" is a noun
+        # unless a first name follows): the names that follow inflect with it.
+        if "PERSON" in readings:
+            head = readings["PERSON"]
+            names = _person_names(words, index + 1, head.tag.gender)
+            if names or readings["NOUN"] is head:
+                return [*group, (index, head), *names]
         if "NOUN" in readings:
             group.append((index, readings["NOUN"]))
             return group
@@ -97,11 +135,19 @@ def _like(form, original):
     return form
 
 
+def _spellings(form, term):
+    """The form as the dictionary spells it ("Дождём"), and, for a term written without «ё»,
+    with «е» as well ("Дождем"): Russian texts write either."""
+    if "ё" not in form.lower() or "ё" in term.lower():
+        return [form]
+    return [form, form.replace("ё", "е").replace("Ё", "Е")]
+
+
 @functools.lru_cache(maxsize=65536)
 def forms_of(term):
     """{form: (case, number)} for every case and number form of `term` other than itself, in
-    the order of CASES and NUMBERS. A term written with «е» for «ё» gets its forms written so
-    too ("Объединенная" → "Объединенной"). Empty if nothing in the term inflects."""
+    the order of CASES and NUMBERS; a form with «ё» comes with «е» too if the term is written
+    without «ё» ("Дождь" → "Дождём", "Дождем"). Empty if nothing in the term inflects."""
     pieces = _WORD.split(term)
     words = _WORD.findall(term)
     if not words:
@@ -123,16 +169,14 @@ def forms_of(term):
                 form = parse.inflect(wanted) or parse.inflect({case, number})
                 if form is None:
                     break
-                word = form.word
-                if "ё" not in words[index].lower():
-                    word = word.replace("ё", "е")
-                inflected[index] = _like(word, words[index])
+                inflected[index] = _like(form.word, words[index])
             else:
                 text = pieces[0] + "".join(
                     w + p for w, p in zip(inflected, pieces[1:], strict=True)
                 )
-                if text != term:
-                    forms.setdefault(text, (case, number))
+                for spelling in _spellings(text, term):
+                    if spelling != term:
+                        forms.setdefault(spelling, (case, number))
     return forms
 
 

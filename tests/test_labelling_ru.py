@@ -317,3 +317,49 @@ def test_a_quoted_headline_mention_with_its_label_after_the_quotes_counts_as_lab
     matcher = Matcher([label("Медуза", "иноагент")], inflect=True)
     mentions = labelling.find_text_mentions("Расследование «Медузы» (иноагент)", matcher)
     assert [(m.term, m.labelled) for m in mentions] == [("Медузы", True)]
+
+
+@pytest.mark.parametrize(
+    "name, forms",
+    [
+        # The seed lists of notices/demo.py, as a Russian outlet writes them.
+        ("Михаил Касьянов", ["Михаила Касьянова", "Михаилу Касьянову", "Михаилом Касьяновым"]),
+        ("Пономарев Лев", ["Пономарева Льва", "Пономаревым Львом"]),
+        ("Дмитрий Муратов", ["Дмитрия Муратова", "Дмитрию Муратову"]),
+        ("Савицкая", ["Савицкой", "Савицкую"]),
+        ("Новая газета", ["Новой газеты", "Новую газету", "Новой газетой"]),
+        ("Настоящее время", ["Настоящего времени", "Настоящим временем"]),
+        ("Левада-Центр", ["Левада-Центра", "Левада-Центром"]),
+        ("Альянс врачей", ["Альянса врачей", "Альянсом врачей"]),
+        ("Кавказский узел", ["Кавказского узла", "Кавказскому узлу"]),
+        ("Мемориал", ["Мемориала", "Мемориалом"]),
+        ("Аль-Каида", ["Аль-Каиды", "Аль-Каидой"]),
+    ],
+)
+def test_the_seed_lists_names_in_russian_have_their_forms(name, forms):
+    found = inflection.forms_of(name)
+    for form in forms:
+        assert form in found, (form, list(found))
+    assert not any(form.startswith("Михаила Касьянов ") for form in found)
+
+
+def test_a_persons_names_inflect_together():
+    forms = inflection.forms_of("Михаил Касьянов")
+    assert "Михаила Касьянов" not in forms  # not the first name alone
+    assert forms["Михаила Касьянова"] == ("gent", "sing")
+
+
+def test_forms_with_yo_are_found_written_either_way():
+    forms = inflection.forms_of("Дождь")
+    assert "Дождём" in forms and "Дождем" in forms
+    html = "<p>В эфире Дождём и Дождем.</p>"
+    assert labelled(html, label("Дождь", "иноагент")) == (
+        "<p>В эфире Дождём (иноагент) и Дождем.</p>"
+    )
+    # A name written with «ё» is matched with «ё», as written.
+    assert "Федорова" not in inflection.forms_of("Фёдоров")
+
+
+def test_a_noun_that_is_also_a_surname_is_a_noun_unless_a_name_goes_with_it():
+    assert "Гражданских блоков" in inflection.forms_of("Гражданский блок")
+    assert "Александра Блока" in inflection.forms_of("Александр Блок")
