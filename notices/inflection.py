@@ -22,6 +22,7 @@ import functools
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
@@ -34,7 +35,6 @@ CASE_NAMES = {
     "ablt": _("instrumental"),
     "loct": _("prepositional"),
 }
-NUMBER_NAMES = {"sing": _("singular"), "plur": _("plural")}
 AGREEING = {"ADJF", "PRTF"}
 
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -183,5 +183,5 @@ def forms_of(term):
 def describe(case, number):
     """ "genitive", or "genitive plural": what the Mentions panel says of a form."""
     if number == "plur":
-        return f"{CASE_NAMES[case]} {NUMBER_NAMES[number]}"
+        return gettext("%(case)s plural") % {"case": CASE_NAMES[case]}
     return str(CASE_NAMES[case])

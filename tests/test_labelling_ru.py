@@ -363,3 +363,19 @@ def test_forms_with_yo_are_found_written_either_way():
 def test_a_noun_that_is_also_a_surname_is_a_noun_unless_a_name_goes_with_it():
     assert "Гражданских блоков" in inflection.forms_of("Гражданский блок")
     assert "Александра Блока" in inflection.forms_of("Александр Блок")
+
+
+@pytest.mark.django_db
+def test_a_readers_comment_is_labelled_at_the_first_form_and_stays_escaped(client, russian):
+    from tests.factories import make_comment
+
+    make_label("Медуза", "иноагент")
+    article = make_article()
+    make_comment(article, body="Читал у Медузы <b>Медузе</b> верю")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Читал у Медузы (иноагент) &lt;b&gt;Медузе&lt;/b&gt; верю" in html
+
+
+def test_a_plural_form_is_described_with_its_number():
+    matcher = Matcher([label("Медуза")], inflect=True)
+    assert matcher.found_as("Медузами") == ("Медуза", f"{inflection.CASE_NAMES['ablt']} plural")
