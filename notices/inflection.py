@@ -14,8 +14,8 @@ by pymorphy3's prediction from its ending; a word in capitals (an abbreviation: 
 Latin letters, and a word with no nominative reading, are left as written.
 
 pymorphy3 with its Russian dictionary (the pymorphy3-dicts-ru package: nothing is downloaded at
-run time) is loaded on first use, once per process (about 0.1 s, some 15 MB); the forms of a
-term are computed once per process and kept (`functools.lru_cache`).
+run time) is loaded on first use, once per process (65 ms and 20 MB of memory measured; 16 MB
+on disk); the forms of a term are computed once per process and kept (`functools.lru_cache`).
 """
 
 import functools
