@@ -157,13 +157,13 @@ class LabelAdmin(RecordsChanges, AnnouncesNotices, SimpleHistoryAdmin):
 
 def articles_mentioning(label, limit=200):
     """Published articles whose headline, lead or body mention the label's names. The
-    database narrows by substring, the matcher confirms whole words and case."""
-    terms = label.terms
-    query = Q()
-    for term in terms:
-        escaped = labelling.escape_text(term)
-        query |= Q(title__contains=term) | Q(lead__contains=term) | Q(body__contains=escaped)
+    database narrows by substring (each name and alias, and on a Russian site each of their
+    case forms), the matcher confirms whole words and case."""
     matcher = labelling.Matcher([labelling.LabelData.of(label)])
+    query = Q()
+    for escaped in matcher.by_term:
+        term = html.unescape(escaped)
+        query |= Q(title__contains=term) | Q(lead__contains=term) | Q(body__contains=escaped)
     found = []
     candidates = (
         Article.objects.published()
@@ -177,6 +177,21 @@ def articles_mentioning(label, limit=200):
             if len(found) >= limit:
                 break
     return found
+
+
+def found_as(matcher, mention):
+    """The text as found, and for an inflected form the name it is a form of:
+    "Медузы — Медуза (genitive)"."""
+    found = html.unescape(mention.term)
+    inflected = matcher.found_as(mention.term)
+    if inflected is None:
+        return found
+    term, case = inflected
+    return _("%(found)s — %(name)s (%(case)s)") % {
+        "found": found,
+        "name": html.unescape(term),
+        "case": case,
+    }
 
 
 class MentionsConfirmForm(ArticleAdmin.form):
@@ -255,7 +270,7 @@ class ArticleWithMentionsAdmin(ArticleAdmin):
                 else:
                     state = _("NOT labelled: add the label by hand")
                 rows.setdefault(
-                    (place, html.unescape(mention.term), mention.label.label_text), state
+                    (place, found_as(matcher, mention), mention.label.label_text), state
                 )
         if not rows:
             return _("No registered name is mentioned.")

@@ -20,12 +20,15 @@ from django.utils import timezone
 from newsroom import invalidation
 from newsroom.richtext import display_html
 
+from . import inflection
+
 SNAPSHOT_TIMEOUT = 24 * 60 * 60
 # Inside these, text is left alone: a link's text is the link, code is code.
 SKIPPED_TAGS = {"a", "code", "pre"}
 
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+_CLOSING_QUOTES = re.compile(r"[»“”\"]{0,2}")  # «Медузы», „«Медузы»“
 
 
 def escape_text(text):
@@ -68,13 +71,29 @@ class Mention:
 
 
 class Matcher:
-    """Finds the terms of many labels in text, in one pass."""
+    """Finds the terms of many labels in text, in one pass.
 
-    def __init__(self, labels):
+    On a Russian site (`inflection.inflects()`, or `inflect=True`) each term's case and number
+    forms are looked for too, in the same expression: "Медуза" finds "Медузы", "Медузе",
+    "Медузой"… A name or alias as written wins over another label's inflected form that is
+    spelled the same; between two labels' forms, the first label (in the snapshot's order)
+    keeps it."""
+
+    def __init__(self, labels, inflect=None):
         self.by_term = {}
+        self.forms = {}  # escaped form -> (escaped term, case, number), for the Mentions panel
         for label in labels:
             for term in label.terms:
                 self.by_term.setdefault(escape_text(term), label)
+        self.inflects = inflection.inflects() if inflect is None else inflect
+        if self.inflects:
+            for label in labels:
+                for term in label.terms:
+                    for form, (case, number) in inflection.forms_of(term).items():
+                        escaped = escape_text(form)
+                        if escaped not in self.by_term:
+                            self.by_term[escaped] = label
+                            self.forms[escaped] = (escape_text(term), case, number)
         if self.by_term:
             self.regex = re.compile(r"(?<!\w)" + _trie_pattern(self.by_term) + r"(?!\w)")
         else:
@@ -84,6 +103,23 @@ class Matcher:
         if self.regex is None:
             return iter(())
         return self.regex.finditer(text)
+
+    def found_as(self, found):
+        """(the name or alias, "genitive") for an inflected form found, or None for a term
+        found as written."""
+        if found not in self.forms:
+            return None
+        term, case, number = self.forms[found]
+        return term, inflection.describe(case, number)
+
+
+def _label_at(matcher, text, match):
+    """Where the label goes: after the mention, or on a Russian site after the closing quotes
+    around it ("«Правого сектора» (запрещена)")."""
+    end = match.end()
+    if matcher.inflects:
+        end += len(_CLOSING_QUOTES.match(text, end)[0])
+    return end
 
 
 def _already_labelled(label, following):
@@ -115,13 +151,14 @@ def _walk(html, matcher, *, apply):
                 mentions.append(Mention(label, match[0], True))
                 continue
             done.add(label.pk)
+            end = _label_at(matcher, text, match)
             # The label may already follow, possibly after an inline tag (</em> (banned...)).
-            following = text[match.end() : match.end() + 600]
+            following = text[end : end + 600]
             if len(following) < 600:
                 following += "".join(parts[index + 2 : index + 8 : 2])
             if not _already_labelled(label, following):
-                pieces += [text[last : match.end()], f" ({escape_text(label.label_text)})"]
-                last = match.end()
+                pieces += [text[last:end], f" ({escape_text(label.label_text)})"]
+                last = end
             mentions.append(Mention(label, match[0], True))
         if apply and pieces:
             parts[index] = "".join(pieces) + text[last:]
@@ -150,7 +187,9 @@ def find_text_mentions(text, matcher):
         Mention(
             matcher.by_term[match[0]],
             match[0],
-            _already_labelled(matcher.by_term[match[0]], escaped[match.end() :]),
+            _already_labelled(
+                matcher.by_term[match[0]], escaped[_label_at(matcher, escaped, match) :]
+            ),
         )
         for match in matcher.finditer(escaped)
     ]
@@ -248,15 +287,26 @@ class Snapshot:
     notices: tuple
     labels: tuple
     _matcher: Matcher = field(default=None, repr=False)
+    _inflects: bool = field(default=None, repr=False)
 
     def __getstate__(self):
         # The compiled matcher stays in this process; it is rebuilt, not unpickled.
-        return {"key": self.key, "notices": self.notices, "labels": self.labels, "_matcher": None}
+        return {
+            "key": self.key,
+            "notices": self.notices,
+            "labels": self.labels,
+            "_matcher": None,
+            "_inflects": None,
+        }
 
     @property
     def matcher(self):
-        if self._matcher is None:
-            self._matcher = Matcher(self.labels)
+        """Built once per snapshot and process (with the forms of every name on a Russian
+        site), never per request."""
+        inflects = inflection.inflects()
+        if self._matcher is None or self._inflects != inflects:
+            self._matcher = Matcher(self.labels, inflect=inflects)
+            self._inflects = inflects
         return self._matcher
 
     def notices_for(self, placement, article=None):
@@ -413,7 +463,8 @@ def labelled_body(article, moment=None):
         return label_html(display_html(article.body), snapshot_as_of(moment).matcher)
     snap = snapshot()
     stamp = article.updated_at.timestamp() if article.updated_at else ""
-    key = f"{snap.key}:body:{article.pk}:{stamp}"
+    forms = "ru" if inflection.inflects() else ""  # labelled with the forms, or without
+    key = f"{snap.key}:body{forms}:{article.pk}:{stamp}"
     html = cache.get(key)
     if html is None:
         html = label_html(display_html(article.body), snap.matcher)

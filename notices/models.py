@@ -134,14 +134,20 @@ class Label(ShowsOnPages):
         _("name"),
         max_length=300,
         unique=True,
-        help_text=_("Exactly as articles write it; matching is case-sensitive, whole words."),
+        help_text=_(
+            "Exactly as articles write it; matching is case-sensitive, whole words. On a "
+            "Russian-language site write it in the nominative: its other case and number forms "
+            "(“Медузы”, “Медузой”; “Голоса Америки”) are found too."
+        ),
     )
     aliases = models.TextField(
         _("aliases"),
         blank=True,
         help_text=_(
-            "Other ways articles write the name, one per line, including inflected forms "
-            "(e.g. “Фейсбуке” for “Фейсбук”). Each is labelled like the name."
+            "Other ways articles write the name, one per line: an abbreviation, a former name, "
+            "and on an English-language site inflected forms (e.g. “Фейсбуке” for “Фейсбук”). "
+            "Each is labelled like the name; on a Russian-language site each alias's case "
+            "forms are found too, so they need no alias."
         ),
     )
     label_text = models.CharField(
