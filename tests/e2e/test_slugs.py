@@ -83,3 +83,25 @@ def test_the_section_form_suggests_the_servers_slug(live_server, page, django_us
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_be_visible()
     assert Section.objects.get().slug == slug_from("Общество и культура", max_length=100)
+
+
+def test_a_reader_sees_a_latin_address_and_moscow_time(live_server, page, settings):
+    from datetime import UTC, datetime
+
+    from tests.factories import make_article
+
+    settings.TIME_ZONE = "Europe/Moscow"
+    article = Article.objects.create(
+        title="Суд арестовал журналиста «Медузы»",
+        section=make_section(name="Общество", slug=""),
+        lead="Вводка статьи.",
+        body="<p>Текст статьи.</p>",
+        status=Article.Status.PUBLISHED,
+        published_at=datetime(2026, 3, 10, 9, 30, tzinfo=UTC),
+    )
+    make_article(title="Другая новость")
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.url.endswith("/sud-arestoval-zhurnalista-meduzy/")
+    expect(page.locator(".article__meta time").first).to_have_text("March 10, 2026, 12:30 p.m. MSK")
+    expect(page.locator(".article__section a")).to_have_attribute("href", "/section/obshchestvo/")
+    page.screenshot(path=f"{SHOTS}/article-page-moscow-time.png", full_page=False)
