@@ -58,7 +58,16 @@ class FillsSlug(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
-            self.fields["slug"].required = False
+            field = self.fields["slug"]
+            field.required = False
+            field.help_text = format_html(
+                "{} {}",
+                field.help_text,
+                _(
+                    "Left empty, it is made when you save, Cyrillic in Latin letters "
+                    "(ICAO, as in passports); once made, it stays when the name changes."
+                ),
+            )
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
