@@ -31,7 +31,7 @@ from newsroom import invalidation
 from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
 from newsroom.richtext import BODY_TAGS, sanitize_html, validate_html_limits
 
-from . import metadata, workflow
+from . import metadata, slugs, workflow
 from .diff import field_diffs, markup_changes, relation_changes
 from .editing_admin import AutosaveForm, EditingDesk
 from .forms import TagListField
@@ -47,8 +47,65 @@ from .models import (
 from .views import article_page
 
 
+class FillsSlug(forms.ModelForm):
+    """A slug the editor may leave empty: the server then makes it from `slug_source` as the
+    page does while typing (articles/slugs.py, Cyrillic transliterated), unique among its rows.
+    An existing row keeps its slug when it is emptied: its address may be linked to."""
+
+    slug_source = "name"
+    slug_fallback = "page"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            field = self.fields["slug"]
+            field.required = False
+            field.help_text = format_html(
+                "{} {}",
+                field.help_text,
+                _(
+                    "Left empty, it is made when you save, Cyrillic in Latin letters "
+                    "(ICAO, as in passports); once made, it stays when the name changes."
+                ),
+            )
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            return slug
+        if self.instance.pk and self.instance.slug:
+            return self.instance.slug
+        source = self.cleaned_data.get(self.slug_source) or ""
+        return slugs.unique_slug(self._meta.model, source, fallback=self.slug_fallback)
+
+
+class SlugsFromCyrillic:
+    """An admin whose prepopulated slug transliterates Cyrillic as the server does."""
+
+    class Media:
+        # After Django's urlify.js, which it wraps: listed so that merged media keep the order.
+        js = ["admin/js/urlify.js", "js/admin-slugs.js"]
+
+
+class SectionForm(FillsSlug):
+    slug_fallback = "section"
+
+    class Meta:
+        model = Section
+        fields = ["name", "slug", "description", "position"]
+
+
+class AuthorForm(FillsSlug):
+    slug_fallback = "author"
+
+    class Meta:
+        model = Author
+        fields = ["name", "slug", "bio", "photo", "user"]
+
+
 @admin.register(Section)
-class SectionAdmin(AnnouncesChanges, admin.ModelAdmin):
+class SectionAdmin(SlugsFromCyrillic, AnnouncesChanges, admin.ModelAdmin):
+    form = SectionForm
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -59,7 +116,8 @@ class SectionAdmin(AnnouncesChanges, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(AnnouncesChanges, admin.ModelAdmin):
+class AuthorAdmin(SlugsFromCyrillic, AnnouncesChanges, admin.ModelAdmin):
+    form = AuthorForm
     list_display = ["name", "slug", "user"]
     list_select_related = ["user"]
     prepopulated_fields = {"slug": ["name"]}
@@ -77,7 +135,7 @@ admin.site.unregister(Tag)
 
 
 @admin.register(Tag)
-class TagAdmin(AnnouncesChanges, taggit_admin.TagAdmin):
+class TagAdmin(SlugsFromCyrillic, AnnouncesChanges, taggit_admin.TagAdmin):
     """taggit's tag admin; a renamed or deleted tag is fresh on every page that shows it."""
 
     def before(self, tag):
@@ -109,7 +167,7 @@ class TagListWidget(TagWidget):
         return context
 
 
-class ArticleAdminForm(AutosaveForm, forms.ModelForm):
+class ArticleAdminForm(AutosaveForm, FillsSlug):
     """Checks on the server what the page only hides: who may set the state, and that nobody
     saves over a version they have not seen."""
 
@@ -117,6 +175,8 @@ class ArticleAdminForm(AutosaveForm, forms.ModelForm):
     opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
     user = None  # the signed-in user, set by ArticleAdmin.get_form
     EDITORS_ONLY = ("status", "published_at", "published_at_0", "published_at_1", "review_note")
+    slug_source = "title"
+    slug_fallback = "article"
 
     class Meta:
         model = Article
@@ -359,7 +419,7 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
 
     class Media:
         css = {"all": ["css/admin_share_preview.css"]}
-        js = ["js/share_preview.js"]
+        js = ["js/share_preview.js", "admin/js/urlify.js", "js/admin-slugs.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("authors")

@@ -12,6 +12,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Stylesheet
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -103,11 +104,12 @@ class ArticleFeed(Feed):
     def item_link(self, item):
         return self.absolute(item.get_absolute_url())
 
+    # In the newsroom's zone (NEWSROOM_TIME_ZONE), so that the feed says its offset.
     def item_pubdate(self, item):
-        return item.published_at
+        return timezone.localtime(item.published_at)
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return timezone.localtime(item.updated_at)
 
     def item_author_name(self, item):
         return ", ".join(author.name for author in item.authors.all()) or None

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 
 LOGO = "img/logo.png"
 
@@ -49,8 +50,8 @@ def article_data(request, article):
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.meta_description,
-        "datePublished": article.published_at.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "datePublished": timezone.localtime(article.published_at).isoformat(),
+        "dateModified": timezone.localtime(article.updated_at).isoformat(),
         "author": authors or [publisher(request)],
         "publisher": publisher(request),
         "image": [image_url(request, article)],

@@ -38,7 +38,7 @@ from medialibrary import body as media_body
 from newsroom import invalidation
 from newsroom.richtext import excerpt, html_to_text, sanitize_body_html, validate_html_limits
 
-from . import search
+from . import search, slugs
 from .images import author_photo_path, validate_image
 
 # What the rich-text editor offers; the server-side allow-list lives in richtext.py.
@@ -98,6 +98,8 @@ class Section(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugs.unique_slug(Section, self.name, fallback="section")
         super().save(*args, **kwargs)
         invalidation.section_changed(self)
 
@@ -135,6 +137,8 @@ class Author(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugs.unique_slug(Author, self.name, fallback="author")
         super().save(*args, **kwargs)
         invalidation.author_changed(self)
 
@@ -480,6 +484,8 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugs.unique_slug(Article, self.title, fallback="article")
         self.body = sanitize_body_html(self.body)
         self.excerpt = excerpt(self.lead.strip() or html_to_text(self.body))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -790,9 +796,29 @@ def addressable_tag_slug(name, slug):
     return f"{stem}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
 
 
+def tag_slug(name):
+    """The slug a new tag named `name` gets, before uniqueness: taggit's (Unicode letters kept)
+    with Cyrillic transliterated (articles/slugs.py), or addressable_tag_slug's fallback."""
+    limit = Tag._meta.get_field("slug").max_length
+    return addressable_tag_slug(name, slugs.slug_from(name, max_length=limit, allow_unicode=True))
+
+
 @receiver(pre_save, sender=Tag)
 def tag_slug_fits_an_address(sender, instance, **kwargs):
+    if instance._state.adding and _made_by_taggit(instance) and slugs.has_cyrillic(instance.name):
+        # taggit kept the Cyrillic ("медуза", "медуза_1"); the address carries it in Latin.
+        slug = tag_slug(instance.name)
+        if not re.fullmatch(r"tag-[0-9a-f]{8}", slug):
+            slug = slugs.unique_slug(Tag, slug, fallback="tag")
+        instance.slug = slug
+        return
     instance.slug = addressable_tag_slug(instance.name, instance.slug)
+
+
+def _made_by_taggit(tag):
+    """Whether `tag`'s slug is the one taggit's save made from its name (not one typed in)."""
+    made = tag.slugify(tag.name)
+    return tag.slug == made or re.fullmatch(re.escape(made) + r"_\d+", tag.slug or "") is not None
 
 
 class EditLock(models.Model):

@@ -2,15 +2,23 @@
 
 On PostgreSQL each article stores a weighted document (title A, tags and lead B, body C) in
 `search_vector`, GIN-indexed; queries use web-search syntax (`"a phrase"`, `-word`, `or`), are
-ranked, and come with a highlighted excerpt from ts_headline. On SQLite (development, tests) an
-article is found when it contains every word (or quoted phrase) of the query and none of the
-`-words`; its excerpt is highlighted in Python. Either way the query is passed to the database
-as a parameter, never as SQL.
+ranked, and come with a highlighted excerpt from ts_headline. The configuration is the site's
+language (settings.NEWSROOM_SEARCH_CONFIG, `russian` for a Russian site); changing it needs
+`manage.py rebuild_search_index`.
+
+On SQLite (development, tests) an article is found when it contains every word (or quoted
+phrase) of the query and none of the `-words`, in any letter case (Cyrillic too). A word is also
+found in another form: the Snowball stemmer of the site's language cuts it to its stem, and any
+word starting with that stem counts ("Медузы" → "медуз" finds "Медуза"; "glaciers" → "glacier").
+Its excerpt is highlighted in Python. Either way the query is passed to the database as a
+parameter, never as SQL.
 """
 
+import functools
 import re
 from html import unescape
 
+import snowballstemmer
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -126,17 +134,40 @@ def terms(query):
     return found[:MAX_TERMS]
 
 
+@functools.cache
+def _stemmer(config):
+    """The Snowball stemmer for a text-search configuration's language, None for `simple`."""
+    if config in snowballstemmer.algorithms():
+        return snowballstemmer.stemmer(config)
+    return None
+
+
+def word_pattern(text):
+    """A regular expression (for re.IGNORECASE) finding `text` as written, or, for one word,
+    any word that starts with its stem: "Медузы" gives `Медузы|\\bмедуз`. A phrase is matched
+    as written. Both parts are literals, so matching stays linear in the text."""
+    stemmer = _stemmer(settings.NEWSROOM_SEARCH_CONFIG)
+    pattern = re.escape(text)
+    if stemmer is not None and " " not in text:
+        stem = stemmer.stemWord(text.lower())
+        if stem and stem != text.lower():
+            pattern += r"|\b" + re.escape(stem)
+    return pattern
+
+
 def _all_words(queryset, query):
     wanted = [text for text, excluded in terms(query) if not excluded]
     if not wanted:
         return queryset.none()
     tagged = queryset.model.objects.values("pk")
     for text, excluded in terms(query):
+        # iregex: SQLite's LIKE folds the case of ASCII letters only; Python's re does Unicode.
+        pattern = word_pattern(text)
         contains = (
-            Q(title__icontains=text)
-            | Q(lead__icontains=text)
-            | Q(body__icontains=text)
-            | Q(pk__in=tagged.filter(tags__name__icontains=text))
+            Q(title__iregex=pattern)
+            | Q(lead__iregex=pattern)
+            | Q(body__iregex=pattern)
+            | Q(pk__in=tagged.filter(tags__name__iregex=pattern))
         )
         queryset = queryset.exclude(contains) if excluded else queryset.filter(contains)
     return queryset.order_by("-published_at", "-pk")
@@ -155,7 +186,8 @@ def snippet(article, query):
 def highlight(text, words):
     if not words:
         return escape(text)
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    # A stem marks the whole word it starts.
+    pattern = re.compile("|".join(f"(?:{word_pattern(w)})\\w*" for w in words), re.IGNORECASE)
     parts, last = [], 0
     for match in pattern.finditer(text):
         parts += [escape(text[last : match.start()]), "<mark>", escape(match.group()), "</mark>"]

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 import audit
@@ -26,7 +26,7 @@ from newsroom import invalidation
 from newsroom.richtext import sanitize_html
 
 from . import notifications
-from .models import Article, Author, PendingChanges, addressable_tag_slug
+from .models import Article, Author, PendingChanges, tag_slug
 
 Action = AuditEntry.Action
 
@@ -301,8 +301,7 @@ def show_pending_changes(article, pending):
         found = {tag.name: tag for tag in tags}
         # A tag not made yet (it is, when the changes are published) is shown by its name.
         tags._result_cache = [
-            found.get(name) or tags.model(name=name, slug=addressable_tag_slug(name, slugify(name)))
-            for name in many["tags"]
+            found.get(name) or tags.model(name=name, slug=tag_slug(name)) for name in many["tags"]
         ]
         tags._prefetch_done = True
         cache["tags"] = tags

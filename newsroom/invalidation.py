@@ -342,6 +342,11 @@ def notices_changed():
     changed(NOTICES)
 
 
+def search_changed():
+    """The search index was rebuilt (another language): every results page is new."""
+    changed(SEARCH)
+
+
 def navigation_changed():
     """Sections, Information pages or the site's name changed: every page's header/footer."""
     changed(NAVIGATION, HOME, FEEDS, SITEMAPS)

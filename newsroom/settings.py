@@ -207,7 +207,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en-us")
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+# The newsroom's zone (e.g. Europe/Moscow): times are stored in UTC (USE_TZ) and shown in this
+# one on public pages and in feeds. DJANGO_TIME_ZONE is its older name, still read.
+TIME_ZONE = os.environ.get("NEWSROOM_TIME_ZONE") or os.environ.get("DJANGO_TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
 
@@ -385,9 +387,20 @@ NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
 NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True)
 # Feeds carry the lead only unless this is on, then the whole article text.
 NEWSROOM_FEED_FULL_TEXT = env_bool("NEWSROOM_FEED_FULL_TEXT")
-# PostgreSQL text-search configuration (language) of the search index; changing it needs a
-# reindex: `Article.objects.update_search_documents()` in `manage.py shell`.
-NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG", "english")
+# PostgreSQL text-search configuration of the search index, from the site's language unless
+# set (ru → russian, anything without a stemmer → simple); the SQLite fallback stems in the
+# same language (articles/search.py). Changing it needs `manage.py rebuild_search_index`.
+SEARCH_CONFIGS = {
+    "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek",
+    "en": "english", "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french",
+    "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian", "id": "indonesian",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "nl": "dutch", "no": "norwegian",
+    "nb": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+NEWSROOM_SEARCH_CONFIG = os.environ.get("NEWSROOM_SEARCH_CONFIG") or SEARCH_CONFIGS.get(
+    LANGUAGE_CODE.split("-")[0].lower(), "simple"
+)
 
 # Comments: per-reader limits (counted in the default cache), the author's edit window, how
 # many readers' reports hide a comment, and when an article's comments close by themselves.
