@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from newsroom import invalidation
+from newsroom.clients import client_address
 from newsroom.ratelimit import duration_in_words
 
 from . import ratelimit
@@ -26,10 +27,6 @@ from .models import NEWSLETTERS_KEY, Newsletter, Subscriber, Subscription, subsc
 from .optin import read_confirmation, send_confirmation
 
 HOUR = 3600
-
-
-def client_address(request):
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @csrf_exempt

@@ -397,6 +397,21 @@ def test_sign_ups_are_limited_per_client_address(client, digest, settings):
     assert sign_up(other, "reader9@example.com").status_code == 200
 
 
+def test_behind_a_trusted_proxy_each_reader_has_their_own_sign_up_limit(digest, settings):
+    """All readers reach the app through the proxy: counting its address would let three
+    sign-ups an hour through for the whole site."""
+    settings.NEWSROOM_NEWSLETTER_SIGNUPS_PER_ADDRESS = 1
+    settings.NEWSROOM_TRUSTED_PROXIES = ["10.0.0.5"]
+    anna = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    ben = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert sign_up(anna, "anna@example.com").status_code == 200
+    assert sign_up(ben, "ben@example.com").status_code == 200
+    assert sign_up(anna, "anna2@example.com").status_code == 429
+    # what a client writes into the header itself is not believed
+    forged = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7")
+    assert sign_up(forged, "anna3@example.com").status_code == 429
+
+
 @pytest.mark.parametrize("field", ["email", "newsletters"])
 def test_growing_inputs_on_the_sign_up_form_take_linear_time(client, digest, settings, field):
     settings.NEWSROOM_NEWSLETTER_SIGNUPS_PER_ADDRESS = 0
