@@ -22,6 +22,8 @@ run: $(VENV)/.installed
 	@echo "  Admin: http://127.0.0.1:$(PORT)/admin/  (demo logins above)"
 	@echo ""
 	@# The task worker (mail) runs beside the site and stops when runserver does.
+	@# Links in mails (newsletter confirmations, reply notifications) point at this server.
+	export NEWSROOM_SITE_URL=$${NEWSROOM_SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
