@@ -3,6 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# NEWSROOM_DEMO_LANGUAGE=ru make run: the Russian demo on a Russian site, in a database of its own
+# (db-ru.sqlite3, so it never mixes with the English demo's db.sqlite3). Each can be overridden.
+ifeq ($(NEWSROOM_DEMO_LANGUAGE),ru)
+export NEWSROOM_DEMO_LANGUAGE
+export DJANGO_LANGUAGE_CODE ?= ru
+export NEWSROOM_TIME_ZONE ?= Europe/Moscow
+export DATABASE_URL ?= sqlite:///$(CURDIR)/db-ru.sqlite3
+endif
 
 .PHONY: run test lint format check clean audit audit-refresh bench-newsletter
 

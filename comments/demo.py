@@ -1,6 +1,8 @@
 """Demo discussion on the seed article, for `load_demo`: a few readers, comments and a reply,
 and a verified e-mail for the demo reader so a newcomer can sign in and comment at once."""
 
+import sys
+
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,24 +23,25 @@ DEMO_COMMENTS = [
 ]
 
 
-def load_demo(stdout):
+def load_demo(stdout, language="en"):
     """The hook `load_demo` calls: the discussion goes under the seed article."""
-    from articles.management.commands.load_demo import SEED_TITLE
-    from articles.models import Article
+    from articles.management.commands.load_demo import demo_texts, seed_article
 
-    article = Article.objects.filter(title=SEED_TITLE).first()
+    article = seed_article(language)
     if article:
-        load_demo_comments(article, stdout)
+        texts = demo_texts("comments", sys.modules[__name__], language)
+        load_demo_comments(article, stdout, texts)
 
 
-def load_demo_comments(article, stdout):
+def load_demo_comments(article, stdout, texts=None):
     """Idempotent: readers and comments that already exist are left as they are. The demo
     readers' accounts (with passwords) exist only when DEBUG is on; without it, no comments."""
     if not settings.DEBUG:
         return
+    texts = texts or sys.modules[__name__]
     User = get_user_model()
     users = {}
-    for username, email, name in DEMO_READERS:
+    for username, email, name in texts.DEMO_READERS:
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if created:
             user.set_unusable_password()
@@ -49,7 +52,7 @@ def load_demo_comments(article, stdout):
         )
         users[username] = user
     posted = []
-    for username, body, reply_to in DEMO_COMMENTS:
+    for username, body, reply_to in texts.DEMO_COMMENTS:
         comment = Comment.objects.filter(article=article, body=body).first()
         if comment is None:
             parent = posted[reply_to - 1] if reply_to else None

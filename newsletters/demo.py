@@ -1,13 +1,17 @@
 """Demo newsletters, for `load_demo` (articles discovers each app's demo.py): the morning
 digest the channels block offers, breaking-news alerts and a section letter. Safe to run again."""
 
+import sys
+
+from articles.management.commands.load_demo import demo_slug, demo_texts
 from articles.models import Section
 
 from .models import Newsletter
 
+SECTION = "Defense"  # the section letter's section, by its demo name
 
-def load_demo(stdout):
-    defense = Section.objects.filter(slug="defense").first()
+
+def letters(defense):
     letters = [
         ("Morning briefing", "morning", Newsletter.Kind.DIGEST, None, True,
          "The day's most important stories, every morning at seven."),
@@ -17,7 +21,15 @@ def load_demo(stdout):
     if defense:
         letters.append(("Defense weekly", "defense", Newsletter.Kind.SECTION, defense, False,
                         "The week in defense and security, on Fridays."))  # fmt: skip
-    for position, (name, slug, kind, section, default, description) in enumerate(letters):
+    return letters
+
+
+def load_demo(stdout, language="en"):
+    texts = demo_texts("newsletters", sys.modules[__name__], language)
+    defense = Section.objects.filter(slug=demo_slug(texts.SECTION)).first()
+    for position, (name, slug, kind, section, default, description) in enumerate(
+        texts.letters(defense)
+    ):
         Newsletter.objects.get_or_create(
             slug=slug,
             defaults={

@@ -1,8 +1,12 @@
 """The seed page's notices: the news-channels block and the two legal lists, word for word.
 Called by `load_demo` (articles discovers each app's demo.py). Safe to run again."""
 
+import sys
+
 from django.db import transaction
 from django.urls import reverse
+
+from articles.management.commands.load_demo import demo_texts
 
 from .models import Channel, Label, Notice
 
@@ -75,6 +79,10 @@ FOREIGN_AGENTS = [
     "Insider", "Novaya Gazeta",
 ]  # fmt: skip
 
+FOREIGN_AGENT_ALIASES = {}  # name: other spellings (the Russian demo's transliterations)
+
+NOTICE_NAMES = ("Our news channels", "Banned organizations", "Foreign agents")
+
 CHANNELS = (
     "<h2>Our news channels</h2>"
     "<p>Subscribe and stay up to date with the latest news and the most important events of "
@@ -86,9 +94,9 @@ def notice(name, **fields):
     return Notice.objects.get_or_create(name=name, defaults=fields)[0]
 
 
-def channels_body():
+def channels_body(texts=None):
     """The seed's words; where to subscribe follows as the notice's channels."""
-    return CHANNELS
+    return (texts or sys.modules[__name__]).CHANNELS
 
 
 def demo_channels():
@@ -109,11 +117,13 @@ def demo_channels():
 
 
 @transaction.atomic
-def load_demo(stdout):
+def load_demo(stdout, language="en"):
+    texts = demo_texts("notices", sys.modules[__name__], language)
+    channels_name, organizations_name, agents_name = texts.NOTICE_NAMES
     channels = notice(
-        "Our news channels", body=channels_body(), placement=Notice.Placement.ARTICLE_END
+        channels_name, body=channels_body(texts), placement=Notice.Placement.ARTICLE_END
     )
-    for position, (name, kind, link, description) in enumerate(demo_channels()):
+    for position, (name, kind, link, description) in enumerate(texts.demo_channels()):
         Channel.objects.get_or_create(
             notice=channels,
             link=link,
@@ -125,19 +135,19 @@ def load_demo(stdout):
             },
         )
     organizations = notice(
-        "Banned organizations",
+        organizations_name,
         placement=Notice.Placement.FOOTER,
         position=10,
         list_format=Notice.ListFormat.DESIGNATIONS,
     )
     agents = notice(
-        "Foreign agents",
-        body=f"<p>{FOREIGN_AGENTS_HEADING}</p>",
+        agents_name,
+        body=f"<p>{texts.FOREIGN_AGENTS_HEADING}</p>",
         placement=Notice.Placement.FOOTER,
         position=20,
         list_format=Notice.ListFormat.NAMES,
     )
-    for position, (listed_as, name, aliases, text) in enumerate(ORGANIZATIONS):
+    for position, (listed_as, name, aliases, text) in enumerate(texts.ORGANIZATIONS):
         Label.objects.get_or_create(
             name=name,
             defaults={
@@ -148,10 +158,16 @@ def load_demo(stdout):
                 "position": position,
             },
         )
-    for position, name in enumerate(FOREIGN_AGENTS):
+    for position, name in enumerate(texts.FOREIGN_AGENTS):
+        aliases = texts.FOREIGN_AGENT_ALIASES.get(name, [])
         Label.objects.get_or_create(
             name=name,
-            defaults={"label_text": FOREIGN_AGENT, "notice": agents, "position": position},
+            defaults={
+                "aliases": "\n".join(aliases),
+                "label_text": texts.FOREIGN_AGENT,
+                "notice": agents,
+                "position": position,
+            },
         )
     stdout.write(
         f"Notices ready: {Notice.objects.count()} notices, {Label.objects.count()} labels, "

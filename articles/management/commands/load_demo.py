@@ -1,7 +1,9 @@
 """Demo content: the seed article as the seed page has it, and a small newsroom around it."""
 
 import io
+import os
 import random
+import sys
 from datetime import timedelta
 from importlib import import_module
 from pathlib import Path
@@ -13,13 +15,13 @@ from django.contrib.auth.models import Group
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.module_loading import module_has_submodule
-from django.utils.text import slugify
 
+from articles import slugs
 from articles.models import Article, ArticleViews, Author, Correction, Section
 from medialibrary.models import Image
 from newsroom import invalidation
@@ -48,7 +50,19 @@ SEED_PARAGRAPHS = [
     "focused on Ukraine and European security in a broader sense.",
 ]
 
+SEED_PARAGRAPHS_DEMO = []  # the Russian demo adds a paragraph of registered names (demo_ru.py)
+SEED_SOURCE = ("Focus", "https://www.focus.de/")
+SEED_IMAGE = {
+    "title": "NATO headquarters, flags",
+    "alt_text": "NATO flags in front of the alliance's headquarters",
+    "caption": "NATO headquarters",
+    "credit": "NATO website",
+    "credit_url": "https://www.nato.int/",
+}
+SEED_TAGS = ["NATO", "Ukraine", "Europe", "ceasefire"]
+
 SECTIONS = ["Politics", "World", "Economy", "Defense", "Society", "Culture"]
+SEED_SECTION = "World"
 AUTHORS = [
     ("Anna Keller", "Covers European politics and security."),
     ("Mark Ivanov", "Defense correspondent."),
@@ -81,6 +95,19 @@ SENTENCES = [
     "A final vote is expected after consultations with the partners concludes.",
     "Experts interviewed by our correspondent were divided on the likely outcome.",
 ]
+IMAGE = {
+    "title": "Demo picture {number}",
+    "alt_text": "A generated landscape: sky, hills and fields",
+    "caption": "{section}: the view today",
+    "credit": "Newsroom demo",
+}
+GALLERY_IMAGE = {
+    "title": "Demo picture, second view",
+    "alt_text": "Another generated landscape",
+    "caption": "The same place, later in the day",
+    "credit": "Newsroom demo",
+}
+CORRECTION = "An earlier version of this article gave the wrong date for the vote."
 
 INFORMATION_PAGES = [
     (
@@ -111,6 +138,36 @@ DEMO_USERS = [
     ("moderator", "moderator@example.com", "newsroom-moderator", "Moderator"),
     ("reader", "reader@example.com", "newsroom-reader", None),
 ]
+
+# The demo's languages: English here, each other one in a `demo_<language>.py` text module per
+# app holding the same names. One loader; the language only picks the texts.
+LANGUAGES = ("en", "ru")
+
+
+def demo_language(language=None):
+    """The demo's language: `language`, else NEWSROOM_DEMO_LANGUAGE, else English."""
+    language = (language or os.environ.get("NEWSROOM_DEMO_LANGUAGE") or "en").lower()
+    if language not in LANGUAGES:
+        raise CommandError(
+            f"Unknown demo language {language!r}: choose one of {', '.join(LANGUAGES)}."
+        )
+    return language
+
+
+def demo_texts(app_label, english, language):
+    """The texts of `app_label`'s demo: `english` (its own module) or its `demo_<language>`."""
+    return english if language == "en" else import_module(f"{app_label}.demo_{language}")
+
+
+def demo_slug(text):
+    """Latin, readable slugs in every language (articles.slugs: ICAO 9303 for Cyrillic)."""
+    return slugs.slug_from(text, max_length=150)
+
+
+def seed_article(language="en"):
+    """The demo's seed article in `language`, if it is loaded (other apps' demos hang on it)."""
+    texts = demo_texts("articles", sys.modules[__name__], language)
+    return Article.objects.filter(title=texts.SEED_TITLE).first()
 
 
 def demo_image(seed):
@@ -148,54 +205,59 @@ class Command(BaseCommand):
         parser.add_argument(
             "--articles", type=int, default=30, help="How many articles besides the seed one."
         )
+        parser.add_argument(
+            "--language",
+            choices=LANGUAGES,
+            help="The demo's language (default: NEWSROOM_DEMO_LANGUAGE, else en). Run the "
+            "site in it too (DJANGO_LANGUAGE_CODE) so labels and search follow.",
+        )
 
     @transaction.atomic
-    def handle(self, *args, articles, **options):
+    def handle(self, *args, articles, language=None, **options):
+        language = demo_language(language)
+        texts = self.texts = demo_texts("articles", sys.modules[__name__], language)
         now = timezone.now()
         sections = {
             name: Section.objects.get_or_create(
-                slug=slugify(name), defaults={"name": name, "position": position}
+                slug=demo_slug(name), defaults={"name": name, "position": position}
             )[0]
-            for position, name in enumerate(SECTIONS)
+            for position, name in enumerate(texts.SECTIONS)
         }
         authors = [
-            Author.objects.get_or_create(slug=slugify(name), defaults={"name": name, "bio": bio})[0]
-            for name, bio in AUTHORS
+            Author.objects.get_or_create(slug=demo_slug(name), defaults={"name": name, "bio": bio})[
+                0
+            ]
+            for name, bio in texts.AUTHORS
         ]
 
+        paragraphs = texts.SEED_PARAGRAPHS + texts.SEED_PARAGRAPHS_DEMO
         seed, created = Article.objects.get_or_create(
-            slug=slugify(SEED_TITLE),
+            slug=demo_slug(texts.SEED_TITLE),
             defaults={
-                "title": SEED_TITLE,
-                "section": sections["World"],
-                "lead": SEED_LEAD,
-                "body": "".join(f"<p>{escape(p)}</p>" for p in SEED_PARAGRAPHS),
-                "source_name": "Focus",
-                "source_url": "https://www.focus.de/",
+                "title": texts.SEED_TITLE,
+                "section": sections[texts.SEED_SECTION],
+                "lead": texts.SEED_LEAD,
+                "body": "".join(f"<p>{escape(p)}</p>" for p in paragraphs),
+                "source_name": texts.SEED_SOURCE[0],
+                "source_url": texts.SEED_SOURCE[1],
                 "status": Article.Status.PUBLISHED,
                 "published_at": now - timedelta(minutes=30),
             },
         )
         if created:
-            seed.image = Image.objects.create(
-                file=demo_image(0),
-                title="NATO headquarters, flags",
-                alt_text="NATO flags in front of the alliance's headquarters",
-                caption="NATO headquarters",
-                credit="NATO website",
-                credit_url="https://www.nato.int/",
-            )
+            seed.image = Image.objects.create(file=demo_image(0), **texts.SEED_IMAGE)
             seed.save()
             seed.authors.set([authors[0]])
-            seed.tags.set(["NATO", "Ukraine", "Europe", "ceasefire"])
+            seed.tags.set(texts.SEED_TAGS)
 
         for index in range(articles):
-            section_name, pattern, tags = TOPICS[index % len(TOPICS)]
+            section_name, pattern, tags = texts.TOPICS[index % len(texts.TOPICS)]
             rng = random.Random(index + 1)
-            title = pattern.format(thing=rng.choice(THINGS), city=rng.choice(CITIES))
-            title = f"{title} ({index + 1})" if index >= len(TOPICS) * len(THINGS) else title
-            slug = slugify(f"{title}-{index + 1}")
-            sentences = rng.sample(SENTENCES, 6)
+            title = pattern.format(thing=rng.choice(texts.THINGS), city=rng.choice(texts.CITIES))
+            if index >= len(texts.TOPICS) * len(texts.THINGS):
+                title = f"{title} ({index + 1})"
+            slug = demo_slug(f"{title}-{index + 1}")
+            sentences = rng.sample(texts.SENTENCES, 6)
             article, created = Article.objects.get_or_create(
                 slug=slug,
                 defaults={
@@ -211,13 +273,10 @@ class Command(BaseCommand):
             )
             if created:
                 if index % 4 == 0:
-                    article.image = Image.objects.create(
-                        file=demo_image(index + 1),
-                        title=f"Demo picture {index + 1}",
-                        alt_text="A generated landscape: sky, hills and fields",
-                        caption=f"{sections[section_name].name}: the view today",
-                        credit="Newsroom demo",
-                    )
+                    image = dict(texts.IMAGE)
+                    image["title"] = image["title"].format(number=index + 1)
+                    image["caption"] = image["caption"].format(section=section_name)
+                    article.image = Image.objects.create(file=demo_image(index + 1), **image)
                     if index == 0:
                         article.body += self.demo_gallery(article.image, sentences[0])
                     article.save()
@@ -227,7 +286,7 @@ class Command(BaseCommand):
         self.load_correction_example()
 
         site = Site.objects.get(pk=settings.SITE_ID)
-        for url, title, content in INFORMATION_PAGES:
+        for url, title, content in texts.INFORMATION_PAGES:
             page, _ = FlatPage.objects.get_or_create(
                 url=url, defaults={"title": title, "content": content}
             )
@@ -251,7 +310,7 @@ class Command(BaseCommand):
                 and app_config.name != "articles"
                 and module_has_submodule(app_config.module, "demo")
             ):
-                import_module(f"{app_config.name}.demo").load_demo(self.stdout)
+                import_module(f"{app_config.name}.demo").load_demo(self.stdout, language=language)
         invalidation.everything_changed()  # the demo writes some rows past their save()
 
     def demo_views(self, now):
@@ -264,7 +323,7 @@ class Command(BaseCommand):
         counts = {}
         articles = Article.objects.published().order_by("-published_at")[:12]
         for rank, article in enumerate(articles):
-            weight = 400 if article.title == SEED_TITLE else 220 // (rank + 1) + 5
+            weight = 400 if article.title == self.texts.SEED_TITLE else 220 // (rank + 1) + 5
             for back in range(0, 24, 3):
                 views = rng.randint(weight // 2, weight)
                 counts[(article.pk, hour - timedelta(hours=back))] = views
@@ -272,13 +331,7 @@ class Command(BaseCommand):
 
     def demo_gallery(self, first, text):
         """Library images in the text: two placed one after the other make a gallery."""
-        second = Image.objects.create(
-            file=demo_image(99),
-            title="Demo picture, second view",
-            alt_text="Another generated landscape",
-            caption="The same place, later in the day",
-            credit="Newsroom demo",
-        )
+        second = Image.objects.create(file=demo_image(99), **self.texts.GALLERY_IMAGE)
         figures = "".join(
             f'<figure><img src="{image.thumbnail_url}" alt="" data-file="{image.pk}"></figure>'
             for image in (first, second)
@@ -287,12 +340,13 @@ class Command(BaseCommand):
 
     def load_correction_example(self):
         """A correction, so the article foot and /corrections/ have something to show."""
-        corrected = Article.objects.published().exclude(slug=slugify(SEED_TITLE)).first()
+        seed_slug = demo_slug(self.texts.SEED_TITLE)
+        corrected = Article.objects.published().exclude(slug=seed_slug).first()
         if corrected and not Correction.objects.exists():
             Correction.objects.create(
                 article=corrected,
                 kind=Correction.Kind.CORRECTION,
-                text="An earlier version of this article gave the wrong date for the vote.",
+                text=self.texts.CORRECTION,
             )
 
     def create_demo_users(self):
