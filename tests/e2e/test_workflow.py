@@ -30,9 +30,11 @@ def test_a_reporter_submits_an_editor_publishes_a_reader_reads(
     # The reporter writes a draft and submits it.
     sign_in(page, live_server, "reporter")
     page.get_by_role("link", name="Write a new article").click()
+    page.wait_for_load_state("networkidle")  # the form's scripts (autosave, slugs) are set up
     page.locator("#id_title").press_sequentially("Parliament passes the budget")
     page.locator(".field-section .select2-selection").click()
-    page.fill(".select2-search__field", "Poli")
+    # the section's own search box, once its list is open (the authors' field has one too)
+    page.fill(".select2-container--open .select2-search__field", "Poli")
     page.locator(".select2-results__option", has_text="Politics").click()
     page.fill("#id_lead", "The vote was close.")
     page.locator(".field-body .ProseMirror[contenteditable]").click()
