@@ -25,7 +25,6 @@ Prints one Markdown table. Not a test: absolute numbers depend on the machine an
 import argparse
 import io
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +33,7 @@ import threading
 import time
 from pathlib import Path
 
-from run import PYTHON, ROOT, Server, collectstatic, django_setup, flush, to_ms
+from run import PYTHON, ROOT, Server, collectstatic, django_setup, flush, wrk
 
 BEACONS = """
 local paths = {}
@@ -127,31 +126,6 @@ def transactions():
             "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
         )
         return cursor.fetchone()[0]
-
-
-def wrk(server, path, args, *, script=None, env=None):
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
-    command += ["--timeout", "10s", "--latency"]
-    if script:
-        command += ["-s", script]
-    out = subprocess.run(
-        [*command, server.url(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=(os.environ | env) if env else None,
-    ).stdout
-    if "Non-2xx" in out:
-        sys.exit(f"{path}: non-2xx answers under load:\n{out}")
-    latency = dict(re.findall(r"^\s*(50|99)%\s+(\S+)\s*$", out, flags=re.M))
-    result = {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": to_ms(latency["50"]),
-        "p99": to_ms(latency["99"]),
-    }
-    if found := re.search(r"BEACONS answered=(\d+) other=(\d+)", out):
-        result["answered"], result["other"] = map(int, found.groups())
-    return result
 
 
 def run(env, args, page, beacons, baseline):

@@ -3,15 +3,7 @@
 from django.db import migrations
 
 from newsroom.roles import ensure_roles
-
-# The roles as they stood at this migration (notices/roles.py has grown since: channels).
-ROLES = {
-    "Editor": [
-        ("notices", f"{action}_{model}")
-        for model in ("notice", "label")
-        for action in ("add", "change", "delete", "view")
-    ]
-}
+from notices.roles import ROLES
 
 
 def grant(apps, schema_editor):
