@@ -354,3 +354,10 @@ def test_the_demo_lists_the_seeds_channels_in_order_and_loading_twice_adds_nothi
         ("Atom", "feed", "/feeds/atom/"),
     ]
     assert "<a " not in block.body
+
+
+def test_editors_may_edit_channels_though_the_role_was_made_before_channels_existed():
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="Editor").permissions.values_list("codename", flat=True))
+    assert {"add_channel", "change_channel", "delete_channel", "view_channel"} <= codenames
