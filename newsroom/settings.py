@@ -211,6 +211,8 @@ LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en-us")
 # one on public pages and in feeds. DJANGO_TIME_ZONE is its older name, still read.
 TIME_ZONE = os.environ.get("NEWSROOM_TIME_ZONE") or os.environ.get("DJANGO_TIME_ZONE") or "UTC"
 USE_I18N = True
+# The strings of templates/; each app keeps its own in its locale/ (newsroom/translations.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
