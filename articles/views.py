@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -178,6 +179,8 @@ def article_page(request, article, **extra):
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         "image_url": SimpleLazyObject(lambda: metadata.image_url(request, article)),
         "structured_data": SimpleLazyObject(lambda: metadata.article_data(request, article)),
+        "page_language": get_language(),
+        "alternates": SimpleLazyObject(lambda: metadata.alternates(request, article)),
         "related_articles": SimpleLazyObject(
             lambda: list(Article.objects.published().related_to(article, limit=RELATED_ARTICLES))
         ),
