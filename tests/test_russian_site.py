@@ -177,6 +177,7 @@ def test_every_public_page_speaks_russian(client, russian):
         "rss": reverse("articles:feed_rss"),
         "atom": reverse("articles:feed_atom"),
         "section rss": reverse("articles:section_feed_rss", args=[seed.section.slug]),
+        "a feed in a browser": reverse("articles:feed_stylesheet"),
     }
     rendered = {}
     for name, url in pages.items():

@@ -147,6 +147,8 @@ def test_catalogues_hold_every_marked_string():
 
 # Template text a reader sees: data between tags, and these attributes.
 VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-description", "label"}
+# Words that are the same in every language: the names of the feed formats.
+SAME_EVERYWHERE = re.compile(r"\b(RSS|Atom)\b")
 ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -160,7 +162,11 @@ class VisibleText(HTMLParser):
         if tag in ("script", "style"):
             self.hidden += 1
         for name, value in attrs:
-            if name in VISIBLE_ATTRIBUTES and value and ENGLISH.search(value):
+            if (
+                name in VISIBLE_ATTRIBUTES
+                and value
+                and ENGLISH.search(SAME_EVERYWHERE.sub("", value))
+            ):
                 self.found.append(f"{name}={value.strip()!r}")
 
     def handle_endtag(self, tag):
@@ -168,7 +174,7 @@ class VisibleText(HTMLParser):
             self.hidden = max(0, self.hidden - 1)
 
     def handle_data(self, data):
-        if not self.hidden and ENGLISH.search(data):
+        if not self.hidden and ENGLISH.search(SAME_EVERYWHERE.sub("", data)):
             self.found.append(" ".join(data.split()))
 
 
