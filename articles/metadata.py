@@ -116,17 +116,21 @@ def language_name(code):
 
 
 def language_choices():
-    """Every language an article can be written in, by its own name: the site's first."""
+    """Every language an article can be written in, named in the editor's language ("Английский"
+    in a Russian admin): the site's own first, then the others in alphabetical order, leaving
+    out those the editor's language has no name for."""
     offered = [code for code, _name in settings.LANGUAGES]
-    others = sorted(
-        (
-            code
-            for code, _name in global_settings.LANGUAGES
-            if code not in offered and "-" not in code
-        ),
-        key=language_name,
-    )
-    return [(code, language_name(code)) for code in [*offered, *others]]
+    english = not get_language() or get_language().startswith("en")
+    names = {}
+    for code, _name in global_settings.LANGUAGES:
+        info = LANG_INFO.get(code)
+        if "-" in code or not info or "name" not in info:
+            continue
+        name = str(translation.get_language_info(code)["name_translated"])
+        if english or name != info["name"] or code in offered:
+            names[code] = name
+    others = sorted(set(names) - set(offered), key=names.get)
+    return [(code, names.get(code, code)) for code in [*offered, *others]]
 
 
 def alternates(request, article):

@@ -34,6 +34,11 @@ SITE = "https://news.example.com"
 # Words that are the same in a Russian interface: names of formats and of the framework.
 SAME_IN_RUSSIAN = {"rss", "atom", "django", "xml", "json", "html", "url"}
 SAME_IN_RUSSIAN |= {"testserver"}  # the test client's host name, in links written out
+SAME_IN_RUSSIAN |= {"utc", "msk"}  # time zones' abbreviations, as the zone database has them
+SAME_IN_RUSSIAN |= {"e-mail"}  # Russian writes it in Latin letters (so does allauth's catalogue)
+SAME_IN_RUSSIAN |= {"or"}  # the search's operator, typed as "or" in every language
+# Services the share links and the embeds' help name: brands, not interface words.
+SAME_IN_RUSSIAN |= {"whatsapp", "vk", "telegram", "facebook", "youtube", "vimeo", "instagram"}
 NOT_WORDS = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w.-]+|\b[\w-]+(?:\.[\w-]+)+(?:/\S*)?|&\w+;|\{\{.*?\}\}"
 )

@@ -42,7 +42,10 @@ class Command(BaseCommand):
         languages = list(translations.CATALOGUE_LANGUAGES)
         options = {"locale": languages, "ignore_patterns": IGNORED, "no_obsolete": True}
         options["verbosity"] = 0
-        call_command("makemessages", **options, domain="django")
+        # Templates of mails (.txt) and the feed page's stylesheet (.xsl) hold strings too.
+        call_command(
+            "makemessages", **options, domain="django", extensions=["html", "txt", "py", "xsl"]
+        )
         call_command("makemessages", **options, domain="djangojs")
         for language, po in translations.catalogue_files():
             translations.set_header(po, language)
