@@ -266,3 +266,45 @@ def test_the_newsletter_confirmation_mail_is_russian(client, russian, smtp_serve
     assert re.search(r"Ссылка действует \d+ (день|дня|дней)\.", text)
     assert '<html lang="ru">' in html and "Подтвердить подписку" in html
     assert not [sentence for sentence in ENGLISH if sentence in text + html]
+
+
+MAIL_CONTEXT = {
+    "site_name": "Вести",
+    "site_url": "https://vesti.example.ru",
+    "subject": "Тема письма",
+    "url": "https://vesti.example.ru/newsletters/confirm/x/",
+    "days": 7,
+    "newsletters": [{"name": "Дайджест дня"}],
+    "newsletter": {"name": "Дайджест дня"},
+    "issue": {"intro": "Главное за день."},
+    "stories": [({"title": "Саммит", "lead": "Лид.", "section": {"name": "Политика"}}, "/a/")],
+    "unsubscribe_url": "/u/",
+    "preferences_url": "/p/",
+    "article_title": "Саммит",
+    "own_text": "Мой комментарий.",
+    "items": [
+        {"kind": "approved", "text": "Мой комментарий.", "url": "/c/1/"},
+        {"kind": "reply", "name": "Анна", "text": "Ответ.", "url": "/c/2/"},
+    ],
+    "thread_url": "/t/",
+}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "newsletters/mail/confirm.html",
+        "newsletters/mail/confirm.txt",
+        "newsletters/mail/issue.html",
+        "newsletters/mail/issue.txt",
+        "comments/mail/notification.html",
+        "comments/mail/notification.txt",
+    ],
+)
+def test_every_mail_is_russian(template):
+    with translation.override("ru"):
+        mail = render_to_string(template, MAIL_CONTEXT)
+    assert not [sentence for sentence in ENGLISH if sentence in mail], mail
+    assert not re.search(r"\b(the|you|your|to|of)\b", mail, re.IGNORECASE), mail
+    if template.endswith(".html"):
+        assert '<html lang="ru">' in mail
