@@ -7,11 +7,10 @@ import time
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.views import defaults
 
 from newsroom.text import loggable
 
@@ -161,11 +160,13 @@ class DatabaseUnavailableMiddleware:
 
 def server_error(request):
     """handler500: the same 503 page for a database fault raised outside a view (in a
-    middleware such as the page cache's, or the session's), Django's 500 page otherwise."""
+    middleware such as the page cache's, or the session's), the 500 page otherwise. As
+    Django's own handler, it renders without the request (no context processors, no query),
+    with the site's name from the settings."""
     exception = sys.exc_info()[1]
     if exception is not None and is_database_unavailable(exception):
         return database_unavailable_page(request, exception)
-    return defaults.server_error(request)
+    return HttpResponseServerError(render_to_string("500.html", {"site_name": settings.SITE_NAME}))
 
 
 class RequestLogMiddleware:

@@ -30,8 +30,9 @@ KEYWORDS = {
     "npgettext": ((1, "c"), 2, 3),
     "npgettext_lazy": ((1, "c"), 2, 3),
 }
-SKIPPED_DIRS = {".venv", "tests", "bench", "security", "migrations", "media", "staticfiles"}
-SKIPPED_DIRS |= {"locale"}
+SKIPPED_DIRS = {".venv", "tests", "bench", "security", "migrations", "locale", "node_modules"}
+# Uploads and collected static files: at the top only (templates/media/ has strings).
+SKIPPED_TOP_DIRS = {"media", "staticfiles"}
 
 
 def catalogues():
@@ -53,7 +54,9 @@ def source_files():
     root = BASE / "locale"
     for path in sorted(BASE.rglob("*")):
         relative = path.relative_to(BASE)
-        if SKIPPED_DIRS & set(relative.parts) or any(p.startswith(".") for p in relative.parts):
+        if SKIPPED_DIRS & set(relative.parts) or relative.parts[0] in SKIPPED_TOP_DIRS:
+            continue
+        if any(p.startswith(".") for p in relative.parts):
             continue
         if path.suffix == ".py" and relative.parts[0] != "templates":
             owner = app_dirs.get(BASE / relative.parts[0]) if len(relative.parts) > 1 else None
