@@ -298,12 +298,15 @@ class WithdrawalForm(forms.Form):
         label=_("Reason, shown to readers"),
         max_length=workflow.WITHDRAWAL_REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "style": "width: min(100%, 48rem)"}),
-        help_text=_(
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per form, in the request's language (in the class, it was once, at import).
+        self.fields["reason"].help_text = _(
             "Plain text, at most %(limit)d characters. Readers who open the article's address "
             "read: “This article was withdrawn on <date>: <reason>”."
-        )
-        % {"limit": workflow.WITHDRAWAL_REASON_MAX_LENGTH},
-    )
+        ) % {"limit": workflow.WITHDRAWAL_REASON_MAX_LENGTH}
 
 
 class AsOfForm(forms.Form):

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditConfig(AppConfig):
     name = "audit"
-    verbose_name = _("audit log")
+    # The app's name in the admin's menu, where a language may want a capital letter.
+    verbose_name = pgettext_lazy("app", "audit log")
 
     def ready(self):
         from newsroom.roles import keep_roles

@@ -98,4 +98,9 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.actor_name or '?'} {self.get_action_display()} {self.target_repr}"
+        # One sentence in English; a language whose action names are nouns words it otherwise.
+        return _("%(who)s %(action)s %(object)s") % {
+            "who": self.actor_name or "?",
+            "action": self.get_action_display(),
+            "object": self.target_repr,
+        }

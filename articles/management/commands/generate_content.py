@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 from taggit.models import Tag, TaggedItem
 
 from articles.models import Article, Author, Section
@@ -108,7 +109,7 @@ class Progress:
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Generate a large archive for benchmarks: sections, authors, tags and published articles "
         "in bulk, then comments through the comments app's generate_comments. Adds to what exists."
     )
@@ -116,7 +117,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--articles", type=int, default=1000)
         parser.add_argument("--comments", type=int, default=0)
-        parser.add_argument("--tags", type=int, default=500, help="Size of the tag vocabulary.")
+        parser.add_argument("--tags", type=int, default=500, help=_("Size of the tag vocabulary."))
         parser.add_argument("--batch", type=int, default=2000)
         parser.add_argument("--seed", type=int, default=1)
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 
 from articles import slugs
 from articles.models import Article, ArticleViews, Author, Correction, Section
@@ -186,7 +187,7 @@ def demo_image(seed):
             [(0, y), (width, y)],
             fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
         )
-    for _ in range(6):
+    for _circle in range(6):
         x, y, r = rng.randint(0, width), rng.randint(height // 2, height), rng.randint(60, 220)
         shade = rng.randint(30, 90)
         draw.ellipse([x - r, y - r, x + r, y + r], fill=(shade, shade + 20, shade))
@@ -196,20 +197,22 @@ def demo_image(seed):
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Load demo content: sections, authors, the seed article, further articles and the "
         "Information pages (and demo accounts when DEBUG is on). Safe to run again."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--articles", type=int, default=30, help="How many articles besides the seed one."
+            "--articles", type=int, default=30, help=_("How many articles besides the seed one.")
         )
         parser.add_argument(
             "--language",
             choices=LANGUAGES,
-            help="The demo's language (default: NEWSROOM_DEMO_LANGUAGE, else en). Run the "
-            "site in it too (DJANGO_LANGUAGE_CODE) so labels and search follow.",
+            help=_(
+                "The demo's language (default: NEWSROOM_DEMO_LANGUAGE, else en). Run the "
+                "site in it too (DJANGO_LANGUAGE_CODE) so labels and search follow."
+            ),
         )
 
     @transaction.atomic
@@ -287,7 +290,7 @@ class Command(BaseCommand):
 
         site = Site.objects.get(pk=settings.SITE_ID)
         for url, title, content in texts.INFORMATION_PAGES:
-            page, _ = FlatPage.objects.get_or_create(
+            page, _created = FlatPage.objects.get_or_create(
                 url=url, defaults={"title": title, "content": content}
             )
             page.sites.add(site)

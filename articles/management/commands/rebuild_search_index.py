@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 
 from articles.models import Article
 from newsroom import invalidation
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Rebuild the PostgreSQL search index of all articles in the configuration "
         "NEWSROOM_SEARCH_CONFIG (from the site's language). Run it after changing "
         "DJANGO_LANGUAGE_CODE or NEWSROOM_SEARCH_CONFIG; running it again changes nothing. "
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=500,
-            help="Articles per transaction (default 500).",
+            help=_("Articles per transaction (default 500)."),
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
