@@ -1,5 +1,6 @@
 import hashlib
 import math
+import re
 from collections import Counter
 from datetime import timedelta
 from functools import cached_property
@@ -293,6 +294,29 @@ def edit_comment(comment, body):
 READERS_REPORTS = "readers' reports"
 # The held reason of a comment so hidden.
 REPORTED_BY_READERS = "reported by readers"
+# The other held reasons the site gives (moderation settings' verdict, account deletion).
+PREMODERATION = "pre-moderation"
+ACCOUNT_DELETED = "account deleted"
+SUSPECT_WORD = re.compile(r"suspect word: (?P<word>.*)", re.DOTALL)
+TOO_MANY_LINKS = re.compile(r"(?P<links>\d+) links \(most allowed: (?P<most>\d+)\)")
+
+
+def held_reason_label(reason):
+    """A held reason as a moderator reads it, in the site's language. The reason is stored in
+    English, as the code compares it (REPORTED_BY_READERS); one it does not know is shown as
+    stored."""
+    fixed = {
+        PREMODERATION: _("pre-moderation"),
+        REPORTED_BY_READERS: _("reported by readers"),
+        ACCOUNT_DELETED: _("account deleted"),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    if match := SUSPECT_WORD.fullmatch(reason):
+        return _("suspect word: %(word)s") % match.groupdict()
+    if match := TOO_MANY_LINKS.fullmatch(reason):
+        return _("%(links)s links (most allowed: %(most)s)") % match.groupdict()
+    return reason
 
 
 @transaction.atomic
@@ -574,7 +598,7 @@ class ModerationSettings(models.Model):
         if self.max_links is not None and (links := count_links(text)) > self.max_links:
             return Verdict(None, f"{links} links (most allowed: {self.max_links})")
         if self.premoderation:
-            return Verdict(None, "pre-moderation")
+            return Verdict(None, PREMODERATION)
         return Verdict(None, "")
 
     def seconds_before_repeating(self, user, text):

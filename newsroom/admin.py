@@ -156,12 +156,12 @@ class TaskResultAdmin(QueueStateOnChangelist, DBTaskResultAdmin):
         fields = super().get_readonly_fields(request, obj)
         return ["recipients", "attempt", *(name for name in fields if name not in self.hidden)]
 
-    @admin.display(description="recipients")
+    @admin.display(description=_("recipients"))
     def recipients(self, result):
         args = result.args_kwargs.get("args") or [{}]
         return ", ".join(args[0].get("to", [])) if isinstance(args[0], dict) else ""
 
-    @admin.display(description="attempt")
+    @admin.display(description=_("attempt"))
     def attempt(self, result):
         return result.args_kwargs.get("kwargs", {}).get("attempt", 1)
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NewsroomConfig(AppConfig):
@@ -6,7 +7,7 @@ class NewsroomConfig(AppConfig):
     invalidation, parts of pages, roles, deploy checks). It knows none of the other apps."""
 
     name = "newsroom"
-    verbose_name = "Newsroom"
+    verbose_name = _("Newsroom")
 
     def ready(self):
         from anymail.signals import tracking

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 log = logging.getLogger("newsroom.tasks")
@@ -30,11 +31,11 @@ DIGEST = 0  # daily digests, section letters: the default
 BACKGROUND = -50  # housekeeping nobody waits for
 
 PRIORITIES = {
-    TRANSACTIONAL: "transactional",
-    ALERT: "alert",
-    NOTIFICATION: "notification",
-    DIGEST: "digest",
-    BACKGROUND: "background",
+    TRANSACTIONAL: _("transactional"),
+    ALERT: _("alert"),
+    NOTIFICATION: _("notification"),
+    DIGEST: _("digest"),
+    BACKGROUND: _("background"),
 }
 
 # The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments),
