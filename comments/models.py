@@ -193,7 +193,11 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} on {self.article_id}: {self.body[:40]}"
+        return _("%(user)s on %(article)s: %(text)s") % {
+            "user": self.user,
+            "article": self.article_id,
+            "text": self.body[:40],
+        }
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -420,7 +424,11 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} reported {self.comment_id}: {self.reason[:40]}"
+        return _("%(user)s reported %(comment)s: %(reason)s") % {
+            "user": self.user,
+            "comment": self.comment_id,
+            "reason": self.reason[:40],
+        }
 
 
 @transaction.atomic
@@ -689,7 +697,10 @@ class ThreadMail(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recipient} / thread {self.thread_id}"
+        return _("%(recipient)s / thread %(thread)s") % {
+            "recipient": self.recipient,
+            "thread": self.thread_id,
+        }
 
 
 class ReplyNotification(models.Model):
@@ -749,4 +760,8 @@ class ReplyNotification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.recipient}: {self.comment_id}"
+        return _("%(kind)s for %(recipient)s: %(comment)s") % {
+            "kind": self.get_kind_display(),
+            "recipient": self.recipient,
+            "comment": self.comment_id,
+        }

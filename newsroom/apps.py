@@ -17,7 +17,10 @@ class NewsroomConfig(AppConfig):
         from newsroom.roles import keep_roles
         from newsroom.tasks import ROLES as TASK_ROLES
 
+        # The task queue's app has no translatable name of its own (its strings: tasks.py).
+        queue_app = self.apps.get_app_config("django_tasks_database")
+        queue_app.verbose_name = _("Tasks Database Backend")
         # Given after the task queue's own migrations: editors see failed mail in the admin.
-        keep_roles(self.apps.get_app_config("django_tasks_database"), TASK_ROLES)
+        keep_roles(queue_app, TASK_ROLES)
         # A provider's bounce webhook marks the bulk mail recipient bounced.
         tracking.connect(record_bounce, dispatch_uid="newsroom-bulk-bounces")
