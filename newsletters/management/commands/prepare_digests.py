@@ -1,20 +1,20 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 from django.utils.translation import ngettext
 
 from newsletters.sending import prepare_digests
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Prepare the day's issue of every active digest and section letter with the day's "
         "published stories (idempotent: an issue already prepared is left as it is)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="The day, YYYY-MM-DD (default: today).")
+        parser.add_argument("--date", help=_("The day, YYYY-MM-DD (default: today)."))
 
     def handle(self, *args, date=None, **options):
         try:

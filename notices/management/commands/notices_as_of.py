@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import strip_tags
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 
 import notices
 from notices.models import Notice
@@ -17,13 +17,13 @@ def text_of(html):
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Print which notices and labels were active at a past moment, and their text, from "
         "their history: `notices_as_of 2026-11-27` (the end of that day) or an ISO date-time."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("when", help="YYYY-MM-DD (end of that day) or YYYY-MM-DDTHH:MM")
+        parser.add_argument("when", help=_("YYYY-MM-DD (end of that day) or YYYY-MM-DDTHH:MM"))
 
     def handle(self, *args, when, **options):
         moment, day = self.parse(when)
