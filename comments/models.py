@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 import audit
 from articles.models import Article
@@ -709,11 +710,11 @@ class ReplyNotification(models.Model):
     the thread's others in a digest."""
 
     class Kind(models.TextChoices):
-        REPLY = "reply", _("Reply")
+        REPLY = "reply", pgettext_lazy("notification", "Reply")
         APPROVED = "approved", _("Comment approved")
 
     class Outcome(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
+        WAITING = "waiting", pgettext_lazy("notification", "Waiting")
         SENT = "sent", _("Sent")
         DROPPED = "dropped", _("Not sent")
 
