@@ -25,6 +25,7 @@ from .models import (
     ModerationSettings,
     ReplyNotification,
     Report,
+    held_reason_label,
     set_status,
 )
 
@@ -72,7 +73,7 @@ class CommentAdmin(admin.ModelAdmin):
         "text",
         "moderate",
         "status",
-        "held_reason",
+        "why_held",
         "open_reports",
         "author_link",
         "article_link",
@@ -89,7 +90,7 @@ class CommentAdmin(admin.ModelAdmin):
         "parent",
         "body",
         "status",
-        "held_reason",
+        "why_held",
         "created_at",
         "edited_at",
         "history",
@@ -171,6 +172,10 @@ class CommentAdmin(admin.ModelAdmin):
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
         return redirect(back if safe and changelist in back else changelist)
+
+    @admin.display(description=_("why held"), ordering="held_reason")
+    def why_held(self, obj):
+        return held_reason_label(obj.held_reason)
 
     @admin.display(description=_("open reports"), ordering="open_reports")
     def open_reports(self, obj):

@@ -1,5 +1,6 @@
 import hashlib
 import math
+import re
 from collections import Counter
 from datetime import timedelta
 from functools import cached_property
@@ -11,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 import audit
 from articles.models import Article
@@ -192,7 +194,11 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} on {self.article_id}: {self.body[:40]}"
+        return _("%(user)s on %(article)s: %(text)s") % {
+            "user": self.user,
+            "article": self.article_id,
+            "text": self.body[:40],
+        }
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -293,6 +299,29 @@ def edit_comment(comment, body):
 READERS_REPORTS = "readers' reports"
 # The held reason of a comment so hidden.
 REPORTED_BY_READERS = "reported by readers"
+# The other held reasons the site gives (moderation settings' verdict, account deletion).
+PREMODERATION = "pre-moderation"
+ACCOUNT_DELETED = "account deleted"
+SUSPECT_WORD = re.compile(r"suspect word: (?P<word>.*)", re.DOTALL)
+TOO_MANY_LINKS = re.compile(r"(?P<links>\d+) links \(most allowed: (?P<most>\d+)\)")
+
+
+def held_reason_label(reason):
+    """A held reason as a moderator reads it, in the site's language. The reason is stored in
+    English, as the code compares it (REPORTED_BY_READERS); one it does not know is shown as
+    stored."""
+    fixed = {
+        PREMODERATION: _("pre-moderation"),
+        REPORTED_BY_READERS: _("reported by readers"),
+        ACCOUNT_DELETED: _("account deleted"),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    if match := SUSPECT_WORD.fullmatch(reason):
+        return _("suspect word: %(word)s") % match.groupdict()
+    if match := TOO_MANY_LINKS.fullmatch(reason):
+        return _("%(links)s links (most allowed: %(most)s)") % match.groupdict()
+    return reason
 
 
 @transaction.atomic
@@ -396,7 +425,11 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} reported {self.comment_id}: {self.reason[:40]}"
+        return _("%(user)s reported %(comment)s: %(reason)s") % {
+            "user": self.user,
+            "comment": self.comment_id,
+            "reason": self.reason[:40],
+        }
 
 
 @transaction.atomic
@@ -574,7 +607,7 @@ class ModerationSettings(models.Model):
         if self.max_links is not None and (links := count_links(text)) > self.max_links:
             return Verdict(None, f"{links} links (most allowed: {self.max_links})")
         if self.premoderation:
-            return Verdict(None, "pre-moderation")
+            return Verdict(None, PREMODERATION)
         return Verdict(None, "")
 
     def seconds_before_repeating(self, user, text):
@@ -665,7 +698,10 @@ class ThreadMail(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.recipient} / thread {self.thread_id}"
+        return _("%(recipient)s / thread %(thread)s") % {
+            "recipient": self.recipient,
+            "thread": self.thread_id,
+        }
 
 
 class ReplyNotification(models.Model):
@@ -674,11 +710,11 @@ class ReplyNotification(models.Model):
     the thread's others in a digest."""
 
     class Kind(models.TextChoices):
-        REPLY = "reply", _("Reply")
+        REPLY = "reply", pgettext_lazy("notification", "Reply")
         APPROVED = "approved", _("Comment approved")
 
     class Outcome(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
+        WAITING = "waiting", pgettext_lazy("notification", "Waiting")
         SENT = "sent", _("Sent")
         DROPPED = "dropped", _("Not sent")
 
@@ -725,4 +761,8 @@ class ReplyNotification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.recipient}: {self.comment_id}"
+        return _("%(kind)s for %(recipient)s: %(comment)s") % {
+            "kind": self.get_kind_display(),
+            "recipient": self.recipient,
+            "comment": self.comment_id,
+        }

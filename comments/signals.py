@@ -9,7 +9,14 @@ from accounts.signals import personal_data
 from audit.models import AuditEntry
 from newsroom import invalidation
 
-from .models import Comment, CommentStats, NotificationPreferences, Report, set_status
+from .models import (
+    ACCOUNT_DELETED,
+    Comment,
+    CommentStats,
+    NotificationPreferences,
+    Report,
+    set_status,
+)
 
 
 @receiver(post_delete, sender=Comment)
@@ -30,7 +37,7 @@ def leave_placeholders_for_a_deleted_readers_comments(sender, instance, **kwargs
     comments = Comment.objects.filter(user=instance)
     articles = set(comments.values_list("article_id", flat=True))
     set_status(comments, Comment.Status.REMOVED, deleted_by_author=True)
-    comments.update(body="", fingerprint="", held_reason="account deleted")
+    comments.update(body="", fingerprint="", held_reason=ACCOUNT_DELETED)
     # The moderation log keeps what was done to these comments, not whose words they were
     # (an entry names a comment by its author's username and first words).
     AuditEntry.objects.about_any(Comment, comments.values("pk")).update(

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from articles.models import Article, Section
 from newsroom.models import BulkSend
@@ -31,7 +32,7 @@ class Newsletter(models.Model):
         ALERT = "alert", _("Breaking-news alert")
         SECTION = "section", _("Section letter")
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(pgettext_lazy("title", "name"), max_length=100, unique=True)
     slug = models.SlugField(
         _("slug"), max_length=100, unique=True, help_text=_("Used in the mail's List-Id.")
     )
@@ -48,7 +49,7 @@ class Newsletter(models.Model):
         help_text=_("For a section letter: its digest carries this section's stories only."),
     )
     active = models.BooleanField(
-        _("active"),
+        pgettext_lazy("in force", "active"),
         default=True,
         help_text=_("Offered to readers. An inactive newsletter keeps its subscribers."),
     )

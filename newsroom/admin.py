@@ -156,12 +156,25 @@ class TaskResultAdmin(QueueStateOnChangelist, DBTaskResultAdmin):
         fields = super().get_readonly_fields(request, obj)
         return ["recipients", "attempt", *(name for name in fields if name not in self.hidden)]
 
-    @admin.display(description="recipients")
+    # The columns that django-tasks-db's admin names in English only.
+    @admin.display(description=_("task"), ordering="task_path")
+    def task_name(self, result):
+        return result.task_name
+
+    @admin.display(description=_("traceback"))
+    def formatted_traceback(self, result):
+        return super().formatted_traceback(result)
+
+    @admin.display(description=_("run after"))
+    def display_run_after(self, result):
+        return super().display_run_after(result)
+
+    @admin.display(description=_("recipients"))
     def recipients(self, result):
         args = result.args_kwargs.get("args") or [{}]
         return ", ".join(args[0].get("to", [])) if isinstance(args[0], dict) else ""
 
-    @admin.display(description="attempt")
+    @admin.display(description=_("attempt"))
     def attempt(self, result):
         return result.args_kwargs.get("kwargs", {}).get("attempt", 1)
 

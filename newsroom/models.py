@@ -6,6 +6,7 @@ app that sends (newsletters) gives addresses and each one's substitutions (newsr
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BulkSend(models.Model):
@@ -14,7 +15,8 @@ class BulkSend(models.Model):
         SENDING = "sending", _("Sending")
         DONE = "done", _("Done")
 
-    name = models.CharField(_("name"), max_length=200)
+    # A title, not a person's name: Django's own "name" (auth) outranks this catalogue.
+    name = models.CharField(pgettext_lazy("title", "name"), max_length=200)
     priority = models.SmallIntegerField(
         _("priority"),
         default=0,

@@ -18,6 +18,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 from django_tasks import task
 
 log = logging.getLogger("newsroom.tasks")
@@ -30,12 +32,26 @@ DIGEST = 0  # daily digests, section letters: the default
 BACKGROUND = -50  # housekeeping nobody waits for
 
 PRIORITIES = {
-    TRANSACTIONAL: "transactional",
-    ALERT: "alert",
-    NOTIFICATION: "notification",
-    DIGEST: "digest",
-    BACKGROUND: "background",
+    TRANSACTIONAL: _("transactional"),
+    ALERT: _("alert"),
+    NOTIFICATION: _("notification"),
+    DIGEST: _("digest"),
+    BACKGROUND: _("background"),
 }
+
+# The task queue's own strings, which django-tasks and django-tasks-db mark for translation but
+# ship no catalogue of: listed here, they are collected into newsroom's, which Django merges
+# with every other, so the queue's admin pages read in the site's language too.
+QUEUE_STRINGS = [
+    *[gettext_noop("Task Result"), gettext_noop("Task Results"), gettext_noop("status")],
+    *[gettext_noop("enqueued at"), gettext_noop("started at"), gettext_noop("finished at")],
+    *[gettext_noop("args kwargs"), gettext_noop("priority"), gettext_noop("task path")],
+    *[gettext_noop("worker id"), gettext_noop("queue name"), gettext_noop("backend name")],
+    *[gettext_noop("run after"), gettext_noop("return value"), gettext_noop("traceback")],
+    gettext_noop("exception class path"),
+    *[pgettext_lazy("Task", "Ready"), pgettext_lazy("Task", "Running")],
+    *[pgettext_lazy("Task", "Failed"), pgettext_lazy("Task", "Successful")],
+]
 
 # The queue's results, read-only in the admin (newsroom/admin.py hides the tasks' arguments),
 # and bulk mail's progress, with "send again to the failed recipients".

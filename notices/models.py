@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_prose_editor.fields import ProseEditorField
 from simple_history.models import HistoricalRecords
 
@@ -48,7 +49,9 @@ class Notice(ShowsOnPages):
         NAMES = "names", _("Names only, separated by semicolons")
 
     name = models.CharField(
-        _("name"), max_length=200, help_text=_("For editors only; readers never see it.")
+        pgettext_lazy("title", "name"),
+        max_length=200,
+        help_text=_("For editors only; readers never see it."),
     )
     body = ProseEditorField(
         _("body"),
@@ -96,7 +99,7 @@ class Notice(ShowsOnPages):
         blank=True,
         help_text=_("How the labels belonging to this notice are listed after its body."),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("in force", "active"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[sections, articles])
@@ -174,7 +177,7 @@ class Label(ShowsOnPages):
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Order in the notice's list, smallest first.")
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("in force", "active"), default=True)
     valid_from = models.DateField(
         _("applies from"), null=True, blank=True, help_text=_("Empty: since always.")
     )
@@ -280,7 +283,9 @@ class Channel(ShowsOnPages):
         help_text=_("The notice after whose text this channel is listed."),
     )
     name = models.CharField(
-        _("name"), max_length=100, help_text=_("What readers see, e.g. “Telegram” or “RSS”.")
+        pgettext_lazy("title", "name"),
+        max_length=100,
+        help_text=_("What readers see, e.g. “Telegram” or “RSS”."),
     )
     kind = models.CharField(
         _("kind"),
@@ -314,7 +319,9 @@ class Channel(ShowsOnPages):
         _("position"), default=0, help_text=_("Order in the list, smallest first.")
     )
     active = models.BooleanField(
-        _("active"), default=True, help_text=_("Untick to hide the channel without losing it.")
+        pgettext_lazy("in force", "active"),
+        default=True,
+        help_text=_("Untick to hide the channel without losing it."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

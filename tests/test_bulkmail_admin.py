@@ -114,6 +114,20 @@ def test_the_queue_shows_what_waits_by_priority(desk, settings):
     assert "0 (digest)" in results.content.decode()
 
 
+def test_the_queue_and_its_results_read_in_russian(desk, settings):
+    """django-tasks marks its strings but ships no Russian: newsroom's catalogue has them."""
+    settings.TASKS = QUEUE
+    settings.LANGUAGE_CODE = "ru"
+    queued_send(1, priority=ALERT, name="Breaking")
+    page = desk.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    html = page.content.decode()
+    for russian in ["Очередь задач", "Результаты задач", "Задача", "Получатели", "Попытка"]:
+        assert russian in html, russian
+    assert "80 (молния)" in html and "Готова к запуску" in html
+    for english in ["Tasks Database Backend", "Task Result", "Task name", "Recipients", "Ready"]:
+        assert english not in html, english
+
+
 def test_retry_failed_action_queues_the_failed_again(desk, settings):
     settings.TASKS = QUEUE
     send = queued_send(3)

@@ -474,6 +474,31 @@ def test_the_admin_queue_shows_held_and_reported_comments_first(client, article,
     )
 
 
+def test_moderators_read_why_a_comment_is_held_in_the_sites_language(
+    client, article, moderator, settings
+):
+    """Held reasons are stored in English (the code compares them) and shown translated."""
+    settings.LANGUAGE_CODE = "ru"
+    shown = {
+        "pre-moderation": "премодерация",
+        "suspect word: scam": "подозрительное слово: scam",
+        "4 links (most allowed: 3)": "ссылок: 4 (допускается не больше 3)",
+        "reported by readers": "жалобы читателей",
+        "account deleted": "учётная запись удалена",
+        "a reason from an older version": "a reason from an older version",
+    }
+    for n, reason in enumerate(shown):
+        comment = make_comment(article, body=f"Held {n}.")
+        Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD, held_reason=reason)
+    client.force_login(moderator)
+    page = client.get(reverse("admin:comments_comment_changelist")).content.decode()
+    for russian in shown.values():
+        assert russian in page
+    for english in ["pre-moderation", "suspect word", "links (most", "reported by readers"]:
+        assert english not in page
+    assert set(Comment.objects.values_list("held_reason", flat=True)) == set(shown)
+
+
 def test_moderators_approve_and_remove_in_bulk_and_the_count_follows(client, article, moderator):
     ModerationSettings.objects.update(premoderation=True)
     held = [make_comment(article, body=f"Held {i}") for i in range(3)]

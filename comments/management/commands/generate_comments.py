@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 
 from accounts.models import Profile
 from articles.management.commands.generate_content import Progress, sentence
@@ -22,7 +23,7 @@ READER_PREFIX = "generated-reader-"
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Generate visible comments, some of them replies, from a pool of generated readers, "
         "across published articles (the newest get most) or on one article; keeps the comment "
         "counts exact. Adds to what exists."
@@ -30,8 +31,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("count", type=int)
-        parser.add_argument("--article", type=int, help="Put every comment on this article.")
-        parser.add_argument("--readers", type=int, default=500, help="Size of the reader pool.")
+        parser.add_argument("--article", type=int, help=_("Put every comment on this article."))
+        parser.add_argument("--readers", type=int, default=500, help=_("Size of the reader pool."))
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=1)
 
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             articles = articles.filter(pk=article)
         articles = list(articles.values_list("pk", "published_at"))
         if not articles:
-            raise CommandError("No published article to comment on.")
+            raise CommandError(_("No published article to comment on."))
         users = self.ensure_readers(readers)
         # Most comments go to recent stories: weight 1/(rank+10) over newest first.
         weights = [1 / (rank + 10) for rank in range(len(articles))]
@@ -61,7 +62,7 @@ class Command(BaseCommand):
                 ]
                 tops = Comment.objects.bulk_create(tops)
                 answers = []
-                for _ in range(replies):
+                for _reply in range(replies):
                     parent = rng.choice(tops)
                     answer = self.comment(rng, users, parent.article_id, parent.created_at, now)
                     answer.parent_id = parent.pk
@@ -80,7 +81,7 @@ class Command(BaseCommand):
         return Comment(
             article_id=article_id,
             user_id=rng.choice(users),
-            body=" ".join(sentence(rng, rng.randint(5, 25)) for _ in range(rng.randint(1, 4))),
+            body=" ".join(sentence(rng, rng.randint(5, 25)) for _n in range(rng.randint(1, 4))),
             status=Comment.Status.VISIBLE,
             created_at=posted,
         )

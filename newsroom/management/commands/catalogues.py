@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
+from django.utils.translation import gettext as _  # argparse takes no lazy string
 
 from newsroom import translations
 
@@ -13,7 +14,7 @@ IGNORED = [".venv", "tests", "bench", "security", "node_modules", "*/migrations"
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Translation catalogues. 'compile' writes the .mo files with no gettext tools (run by "
         "make at install); 'update' collects new strings into every .po (needs gettext's "
         "xgettext, for developers) and keeps the English catalogue complete."
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["compile", "update"])
-        parser.add_argument("--force", action="store_true", help="compile even when up to date")
+        parser.add_argument("--force", action="store_true", help=_("compile even when up to date"))
 
     def handle(self, action, force=False, **options):
         if action == "update":
