@@ -470,7 +470,7 @@ class Article(models.Model):
         max_length=12,
         default=site_language,
         help_text=_(
-            "The language the article is written in; pages, feeds and search engines say so."
+            "The language the article is written in; its page, feeds and search engines say so."
         ),
     )
     translation_of = models.ForeignKey(

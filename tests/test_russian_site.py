@@ -39,6 +39,7 @@ SAME_IN_RUSSIAN |= {"e-mail"}  # Russian writes it in Latin letters (so does all
 SAME_IN_RUSSIAN |= {"or"}  # the search's operator, typed as "or" in every language
 # Services the share links and the embeds' help name: brands, not interface words.
 SAME_IN_RUSSIAN |= {"whatsapp", "vk", "telegram", "facebook", "youtube", "vimeo", "instagram"}
+SAME_IN_RUSSIAN |= {"netnewswire", "feedly", "inoreader", "feeder", "thunderbird"}  # feed readers
 NOT_WORDS = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w.-]+|\b[\w-]+(?:\.[\w-]+)+(?:/\S*)?|&\w+;|\{\{.*?\}\}"
 )

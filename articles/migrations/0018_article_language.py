@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name="language",
             field=models.CharField(
                 default=articles.models.site_language,
-                help_text="The language the article is written in; pages, feeds and search engines say so.",
+                help_text="The language the article is written in; its page, feeds and search engines say so.",
                 max_length=12,
                 verbose_name="language",
             ),
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             name="language",
             field=models.CharField(
                 default=articles.models.site_language,
-                help_text="The language the article is written in; pages, feeds and search engines say so.",
+                help_text="The language the article is written in; its page, feeds and search engines say so.",
                 max_length=12,
                 verbose_name="language",
             ),
