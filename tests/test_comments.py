@@ -415,8 +415,9 @@ def test_long_discussions_come_in_pages(client, article, settings):
 
 # Every part rendered afresh: the article (with its section); its authors, tags and corrections;
 # related articles; navigation; Information pages; notices and labels in force; the comment
-# count, a page of threads, their replies; the article's views and the "Most read" block.
-COLD_QUERIES = 14
+# count, a page of threads, their replies; the article's views and the "Most read" block; its
+# versions in other languages.
+COLD_QUERIES = 15
 # Every shared part from the cache, the article's own row too: nothing.
 WARM_QUERIES = 0
 # Signed in: the session (from the cache once it is there), the reader, their own comments

@@ -180,9 +180,9 @@ def test_article_page_queries_do_not_grow_with_notices(client, django_assert_num
     many_notices_and_labels(count)
     article = make_article(body="<p>Name1 and Name2.</p>")
     # nav, footer pages, article, authors, tags, corrections, related, comment count, comment
-    # threads, replies, views, most read (12); notices, labels in force, the notices' channels
-    # (when any notice)
-    with django_assert_num_queries(12 + 2 + (1 if count else 0)):
+    # threads, replies, views, most read, versions in other languages (13); notices, labels in
+    # force, the notices' channels (when any notice)
+    with django_assert_num_queries(13 + 2 + (1 if count else 0)):
         page(client, article.get_absolute_url())
     # every part cached (the article, its labelled body, the notices, the discussion): nothing
     with django_assert_num_queries(0):
@@ -195,7 +195,7 @@ def test_scoped_notices_cost_one_query_per_kind_of_scope(client, django_assert_n
     for _ in range(5):
         make_notice(scope=Notice.Scope.SECTIONS, sections=[article.section])
         make_notice(scope=Notice.Scope.ARTICLES, articles=[article])
-    with django_assert_num_queries(12 + 4 + 1):  # + the notices' channels
+    with django_assert_num_queries(13 + 4 + 1):  # + the notices' channels
         page(client, article.get_absolute_url())
 
 
