@@ -10,6 +10,8 @@ handler500 = "newsroom.middleware.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The read API (api/): JSON at /api/v1/, its schema and its documentation page.
+    path("api/", include("api.urls")),
     path("pages/", include("django.contrib.flatpages.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
