@@ -45,7 +45,20 @@ MAX_SLUG_LENGTH = 200
 ARTICLE_FIELDS = frozenset(schemas.Article.model_fields)
 LIST_FIELDS = ARTICLE_FIELDS - {"body_html"}
 
-api = NinjaAPI(
+
+class ContentAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # A key is optional (it raises the rate limit): checked by api/middleware.py, not here.
+        schema["components"]["securitySchemes"] = {
+            "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "Bearer": {"type": "http", "scheme": "bearer"},
+        }
+        schema["security"] = [{}, {"ApiKey": []}, {"Bearer": []}]
+        return schema
+
+
+api = ContentAPI(
     title="newsroom content API",
     version="1",
     description=(
@@ -55,15 +68,6 @@ api = NinjaAPI(
         "`Authorization: Bearer …`. Lists are paged by cursor: follow `next`."
     ),
     urls_namespace="api",
-    openapi_extra={
-        "components": {
-            "securitySchemes": {
-                "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-            }
-        },
-        # A key is optional: it raises the rate limit.
-        "security": [{}, {"ApiKey": []}],
-    },
 )
 
 ERRORS = {400: schemas.Error, 404: schemas.Error, 429: schemas.Error}

@@ -383,8 +383,19 @@ NEWSROOM_API_KEY_RATE = int(os.environ.get("NEWSROOM_API_KEY_RATE", "600"))
 NEWSROOM_API_CORS_ORIGINS = env_list("NEWSROOM_API_CORS_ORIGINS")
 NEWSROOM_PAGE_CACHE_PATH_PARAMS = {
     NEWSROOM_API_PREFIX: frozenset(
-        "section,tag,author,published_after,published_before,cursor,limit,fields,q,page,"
-        "placement".split(",")
+        [
+            "section",
+            "tag",
+            "author",
+            "published_after",
+            "published_before",
+            "cursor",
+            "limit",
+            "fields",
+            "q",
+            "page",
+            "placement",
+        ]
     )
 }
 # How long a related-articles list may lag behind other articles' changes (its own article's
