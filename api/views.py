@@ -279,6 +279,7 @@ def articles_data(request, articles, fields, extra=None):
 
 @api.get(
     "/articles",
+    tags=["Articles"],
     response={200: schemas.ArticleList, **ERRORS},
     exclude_unset=True,
     url_name="articles",
@@ -345,6 +346,7 @@ def public_article(pk):
 
 @api.get(
     "/articles/{int:article_id}",
+    tags=["Articles"],
     response={200: schemas.Article, 404: schemas.Error, 410: schemas.Gone, 429: schemas.Error},
     exclude_unset=True,
     url_name="article",
@@ -377,6 +379,7 @@ def article_detail(
 
 @api.get(
     "/articles/{int:article_id}/comments",
+    tags=["Articles"],
     response={200: schemas.CommentList, 404: schemas.Error, 410: schemas.Gone, **ERRORS},
     url_name="article_comments",
     summary="A published article's visible comments, oldest first",
@@ -415,6 +418,7 @@ def article_comments(
 
 @api.get(
     "/search",
+    tags=["Articles"],
     response={200: schemas.SearchList, **ERRORS},
     exclude_unset=True,
     url_name="search",
@@ -462,6 +466,7 @@ def section_data(request, section):
 
 @api.get(
     "/sections",
+    tags=["Sections, tags and authors"],
     response={200: list[schemas.Section], 429: schemas.Error},
     url_name="sections",
     summary="Sections, in the navigation's order",
@@ -473,6 +478,8 @@ def section_list(request):
 
 @api.get(
     "/sections/{slug}",
+    tags=["Sections, tags and authors"],
+    summary="One section",
     response={200: schemas.Section, 404: schemas.Error, 429: schemas.Error},
     url_name="section",
 )
@@ -508,6 +515,7 @@ def tag_data(request, tag):
 
 @api.get(
     "/tags",
+    tags=["Sections, tags and authors"],
     response={200: schemas.TagList, **ERRORS},
     url_name="tags",
     summary="Tags of published articles, by name",
@@ -527,6 +535,8 @@ def tag_list(request, cursor: Cursor = None, limit: Limit = MAX_LIMIT):
 
 @api.get(
     "/tags/{slug}",
+    tags=["Sections, tags and authors"],
+    summary="One tag of published articles",
     response={200: schemas.Tag, 404: schemas.Error, 429: schemas.Error},
     url_name="tag",
 )
@@ -548,6 +558,7 @@ def author_data(request, author):
 
 @api.get(
     "/authors",
+    tags=["Sections, tags and authors"],
     response={200: list[schemas.Author], 429: schemas.Error},
     url_name="authors",
     summary="Authors, by name",
@@ -560,6 +571,8 @@ def author_list(request):
 
 @api.get(
     "/authors/{slug}",
+    tags=["Sections, tags and authors"],
+    summary="One author",
     response={200: schemas.Author, 404: schemas.Error, 429: schemas.Error},
     url_name="author",
 )
@@ -589,6 +602,7 @@ def page_data(request, page):
 
 @api.get(
     "/pages",
+    tags=["Site"],
     response={200: list[schemas.Page], 429: schemas.Error},
     url_name="pages",
     summary="The Information pages (about, contacts, rules…)",
@@ -600,6 +614,8 @@ def page_list(request):
 
 @api.get(
     "/pages/{int:page_id}",
+    tags=["Site"],
+    summary="One Information page",
     response={200: schemas.Page, 404: schemas.Error, 429: schemas.Error},
     url_name="page",
 )
@@ -613,6 +629,7 @@ def page_detail(request, page_id: int):
 
 @api.get(
     "/notices",
+    tags=["Site"],
     response={200: list[schemas.Notice], **ERRORS},
     url_name="notices",
     summary="The notices in force today, in order",

@@ -252,7 +252,7 @@ def fetch(server, path, cookie=None):
         return response.read(), response.headers.get("X-Page-Cache")
 
 
-def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None):
+def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None, header=None):
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -264,6 +264,8 @@ def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    if header:
+        command += ["-H", header]
     if script:
         command += ["-s", script]
     out = subprocess.run(

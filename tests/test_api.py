@@ -658,3 +658,11 @@ def test_the_documentation_page_uses_only_our_static_files(client):
         json.loads(page.split('id="swagger-settings">', 1)[1].split("</script>", 1)[0])["url"]
         == f"{API}/openapi.json"
     )
+
+
+def test_errors_speak_the_sites_language(client):
+    from django.utils import translation
+
+    with translation.override("ru"):
+        response = client.get(f"{API}/articles?cursor=garbage")
+    assert response.json()["error"]["message"].startswith("Курсор недействителен")
