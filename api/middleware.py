@@ -86,13 +86,11 @@ class ApiMiddleware:
             response["Allow"] = ", ".join(SAFE_METHODS)
             return response
         raw = presented_key(request)
-        key = None
-        if raw:
-            key = known_key(raw)
-            if key is None:
-                return errors.error_response(401, headers={"WWW-Authenticate": "Bearer"})
+        key = known_key(raw) if raw else None
+        if key is not None:
             bucket, limit = f"api:rate:key:{key[0]}", key[1]
         else:
+            # A wrong key counts against its address too: guessing keys is limited.
             bucket = f"api:rate:address:{client_address(request)}"
             limit = settings.NEWSROOM_API_RATE
         wait = ratelimit.take(bucket, limit, WINDOW_SECONDS)
@@ -100,7 +98,17 @@ class ApiMiddleware:
             return errors.error_response(
                 429, headers={"Retry-After": str(wait)}, retry_after=wait, limit=limit
             )
+        if raw and key is None:
+            return errors.error_response(401, headers={"WWW-Authenticate": "Bearer"})
+        head = request.method == "HEAD"
+        if head:
+            # The endpoints answer GET; a HEAD gets the same headers (and the same cached
+            # answer), without the body.
+            request.method = "GET"
         response = self.get_response(request)
+        if head:
+            request.method = "HEAD"
+            response.content = b""
         if key is not None:
             note_use(key[0])
         if limit:

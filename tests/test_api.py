@@ -666,3 +666,19 @@ def test_errors_speak_the_sites_language(client):
     with translation.override("ru"):
         response = client.get(f"{API}/articles?cursor=garbage")
     assert response.json()["error"]["message"].startswith("Курсор недействителен")
+
+
+def test_head_answers_the_headers_of_get_without_the_body(client):
+    article = make_article()
+    head = client.head(f"{API}/articles/{article.pk}")
+    assert head.status_code == 200 and head.content == b""
+    get = client.get(f"{API}/articles/{article.pk}")
+    assert get["X-Page-Cache"] == "hit" and get.json()["id"] == article.pk
+    assert head["ETag"] == get["ETag"]
+
+
+def test_guessing_keys_counts_against_the_address(client, settings):
+    settings.NEWSROOM_API_RATE = 2
+    for n in range(2):
+        assert client.get(f"{API}/sections", HTTP_X_API_KEY=f"nr_guess{n}").status_code == 401
+    assert client.get(f"{API}/sections", HTTP_X_API_KEY="nr_guess3").status_code == 429
