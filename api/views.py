@@ -26,7 +26,7 @@ from accounts.models import display_name
 from articles.models import Article, Author, Section, Tombstone
 from articles.search import MAX_QUERY_LENGTH, search_articles, snippet
 from articles.views import article_row
-from comments.models import Comment, CommentStats, visible_count
+from comments.models import Comment, CommentStats
 from comments.templatetags.comments import comment_html
 from medialibrary.body import render_library_images
 from newsroom import invalidation
@@ -249,29 +249,30 @@ def select(data, fields):
     return data if fields is None else {name: data[name] for name in fields if name in data}
 
 
-def comment_counts(articles):
-    """{article id: visible comments}, one query; each article's discussion is a dependency."""
-    ids = [article.pk for article in articles]
-    invalidation.depend(*(invalidation.comments_key(pk) for pk in ids))
+def comment_counts(ids):
+    """{article id: visible comments} of `ids`: one query, kept per version of each one's
+    discussion, so that a new comment is read again and nothing else is."""
     if not ids:
         return {}
-    stats = CommentStats.objects.filter(article_id__in=ids)
-    return dict(stats.values_list("article_id", "visible"))
+
+    def load():
+        stats = CommentStats.objects.filter(article_id__in=ids)
+        return dict(stats.values_list("article_id", "visible"))
+
+    keys = [invalidation.comments_key(pk) for pk in ids]
+    return invalidation.cached_part("api-comment-counts", tuple(ids), load, keys=keys)
 
 
-def articles_data(request, articles, fields, extra=None):
+def articles_data(request, articles, extra=None):
     # The rows were read under the lists' keys; each article's own changes (its authors, tags
     # and images renamed) are named by its key.
     invalidation.depend(*(invalidation.article_key(article.pk) for article in articles))
-    counts = comment_counts(articles)
-    results = []
-    for article in articles:
-        data = article_data(request, article)
-        data["comment_count"] = counts.get(article.pk, 0)
-        if extra:
-            data.update(extra(article))
-        results.append(select(data, fields))
-    return results
+    return [article_data(request, a) | (extra(a) if extra else {}) for a in articles]
+
+
+def with_counts(results, fields):
+    counts = comment_counts([data["id"] for data in results])
+    return [select(data | {"comment_count": counts.get(data["id"], 0)}, fields) for data in results]
 
 
 # Articles.
@@ -302,26 +303,34 @@ def article_list(
         aware(published_after, "published_after"),
         aware(published_before, "published_before"),
     )
-    # Every article's change gives "home" a new version, and a scheduled one "lists".
-    invalidation.depend(invalidation.HOME, invalidation.LISTS)
-    articles = Article.objects.published().for_listing().prefetch_related("corrections")
-    if section:
-        articles = articles.filter(section__slug=section)
-    if tag:
-        articles = articles.filter(tags__slug=tag)
-    if author:
-        articles = articles.filter(authors__slug=author)
-    if after:
-        articles = articles.filter(published_at__gte=after)
-    if before:
-        articles = articles.filter(published_at__lt=before)
-    if tag or author:
-        articles = articles.distinct()
-    items, next_cursor = cursors.page(
-        articles, limit, field="published_at", cursor=cursor, kind=datetime, descending=True
+
+    def render():
+        articles = Article.objects.published().for_listing().prefetch_related("corrections")
+        if section:
+            articles = articles.filter(section__slug=section)
+        if tag:
+            articles = articles.filter(tags__slug=tag)
+        if author:
+            articles = articles.filter(authors__slug=author)
+        if after:
+            articles = articles.filter(published_at__gte=after)
+        if before:
+            articles = articles.filter(published_at__lt=before)
+        if tag or author:
+            articles = articles.distinct()
+        items, next_cursor = cursors.page(
+            articles, limit, field="published_at", cursor=cursor, kind=datetime, descending=True
+        )
+        return articles_data(request, items), next_cursor
+
+    # The list is a part: every article's change gives "home" a new version, a scheduled
+    # article's appearance "lists"; the counts are read apart, per article's discussion.
+    vary = (request.scheme, request.get_host(), section, tag, author, after, before, cursor, limit)
+    results, next_cursor = invalidation.cached_part(
+        "api-articles", vary, render, keys=[invalidation.HOME, invalidation.LISTS]
     )
     return {
-        "results": articles_data(request, items, wanted),
+        "results": with_counts(results, wanted),
         "next": next_cursor and next_address(request, cursor=next_cursor),
         "next_cursor": next_cursor,
     }
@@ -372,9 +381,7 @@ def article_detail(
         render,
         keys=[article.cache_key, invalidation.section_key(article.section_id)],
     )
-    invalidation.depend(invalidation.comments_key(article.pk))
-    data["comment_count"] = visible_count(article)
-    return select(data, wanted)
+    return with_counts([data], wanted)[0]
 
 
 @api.get(
@@ -445,8 +452,9 @@ def search(
     more = len(items) > limit
     items = items[:limit]
     return {
-        "results": articles_data(
-            request, items, wanted, extra=lambda a: {"snippet_html": str(snippet(a, q))}
+        "results": with_counts(
+            articles_data(request, items, extra=lambda a: {"snippet_html": str(snippet(a, q))}),
+            wanted,
         ),
         "next": next_address(request, page=page + 1) if more and page < MAX_SEARCH_PAGE else None,
         "page": page,

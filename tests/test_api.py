@@ -456,6 +456,14 @@ def test_the_article_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         response = client.get(f"{API}/articles?limit=100")
     assert len(response.json()["results"]) == size
+    # Rendered again from its parts: nothing; after a comment on one, only the counts.
+    with django_assert_num_queries(0):
+        client.get(f"{API}/articles?limit=100")
+    make_comment(article)
+    with django_assert_num_queries(1):
+        response = client.get(f"{API}/articles?limit=100")
+    counts = {a["id"]: a["comment_count"] for a in response.json()["results"]}
+    assert counts[article.pk] == 2
 
 
 @pytest.mark.parametrize("size", [0, 20])
@@ -474,9 +482,12 @@ def test_the_article_detail_runs_a_fixed_number_of_queries(
     # The row with section and image; authors, tags, corrections; the comment count.
     with django_assert_num_queries(5):
         assert client.get(f"{API}/articles/{article.pk}").status_code == 200
-    # Once rendered, the article's JSON is a cached part: only the count is read.
-    with django_assert_num_queries(1):
+    # Once rendered, the article's JSON and its count are cached parts.
+    with django_assert_num_queries(0):
         assert client.get(f"{API}/articles/{article.pk}").status_code == 200
+    make_comment(article)
+    with django_assert_num_queries(1):  # the count only
+        assert client.get(f"{API}/articles/{article.pk}").json()["comment_count"] == size + 1
 
 
 @pytest.mark.parametrize("size", [1, 40])
