@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -64,8 +63,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         keys = list(queryset.filter(revoked_at=None))
         for key in keys:
-            key.revoked_at = timezone.now()
-            key.save(update_fields=["revoked_at"])
+            key.revoke()
             forget_key(key)
         self.message_user(
             request,
