@@ -441,9 +441,12 @@ def search(
     """The site's own search (the same words, phrases and `-exclusions`), paged by number: a
     ranking has no stable cursor."""
     wanted = chosen_fields(fields, LIST_FIELDS | {"snippet_html"})
+    q = q.strip()
+    if not q:
+        raise ApiError(400, gettext("Give words to search for."), details=[{"parameter": "q"}])
     invalidation.depend(invalidation.SEARCH, invalidation.LISTS)
     results = (
-        search_articles(Article.objects.published(), q.strip())
+        search_articles(Article.objects.published(), q)
         .select_related("section", "image")
         .prefetch_related("authors", "tags", "corrections")
     )

@@ -312,6 +312,7 @@ BAD = [
     "articles?section=" + "x" * 5000,
     "search",
     "search?q=",
+    "search?q=%20%20%20",
     "search?q=" + "word " * 1000,
     "search?q=nato&page=0",
     "search?q=nato&page=101",
