@@ -12,7 +12,7 @@ export NEWSROOM_TIME_ZONE ?= Europe/Moscow
 export DATABASE_URL ?= sqlite:///$(CURDIR)/db-ru.sqlite3
 endif
 
-.PHONY: run test lint format check clean audit audit-refresh bench-newsletter
+.PHONY: catalogues messages run test lint format check clean audit audit-refresh bench-newsletter
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: apt install python3-venv"; exit 1; }
@@ -22,7 +22,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed
+# The translations, compiled from locale/*.po with no gettext tools (only stale files are written).
+catalogues: $(VENV)/.installed
+	@$(BIN)/python manage.py catalogues compile --verbosity 0
+
+# Collect new strings into every catalogue (needs gettext: apt install gettext), then translate.
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py catalogues update
+
+run: catalogues
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo
 	@echo ""
@@ -36,7 +44,7 @@ run: $(VENV)/.installed
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed
+test: catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

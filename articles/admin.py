@@ -43,6 +43,7 @@ from .models import (
     Correction,
     PendingChanges,
     Section,
+    site_language,
 )
 from .views import article_page
 
@@ -188,6 +189,18 @@ class ArticleAdminForm(AutosaveForm, FillsSlug):
             "slug": forms.TextInput(attrs=wide),
             "tags": TagListWidget(attrs=wide),
         }
+
+    language = forms.ChoiceField(
+        label=_("language"),
+        required=False,
+        choices=metadata.language_choices,
+        help_text=_(
+            "The language the article is written in; its page, feeds and search engines say so."
+        ),
+    )
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language or site_language()
 
     def __init__(self, *args, **kwargs):
         instance = kwargs.get("instance")
@@ -363,7 +376,7 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
     search_fields = ["title", "lead", "slug", "authors__name", "body", "tags__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["authors", "section", "image"]
+    autocomplete_fields = ["authors", "section", "image", "translation_of"]
     readonly_fields = [
         "image_preview",
         "reading_time",
@@ -401,6 +414,7 @@ class ArticleAdmin(EditingDesk, ReportsRemovedMarkup, AnnouncesChanges, admin.Mo
             },
         ),
         (_("Source"), {"fields": ["source_name", "source_url"]}),
+        (_("Language"), {"fields": ["language", "translation_of"], "classes": ["collapse"]}),
         (
             _("Publication"),
             {

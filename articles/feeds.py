@@ -10,7 +10,6 @@ import mimetypes
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Stylesheet
@@ -25,9 +24,6 @@ from newsroom.richtext import xml_text
 from .models import Article, Author, Section
 
 ITEMS = 30
-# Turns the feed into a readable page when a browser opens it (what a feed is, how to
-# subscribe, the items); feed readers ignore it.
-STYLESHEET = "feeds/feed.xsl"
 
 
 class StyledAtom1Feed(Atom1Feed):
@@ -71,8 +67,10 @@ class ArticleFeed(Feed):
         return None
 
     def stylesheets(self, obj):
-        # Same origin, so the site's Content-Security-Policy lets the browser apply it.
-        return [Stylesheet(static(STYLESHEET), mimetype="text/xsl", media=None)]
+        # Turns the feed into a readable page when a browser opens it (what a feed is, how to
+        # subscribe, the items), in the reader's language; feed readers ignore it. Same
+        # origin, so the site's Content-Security-Policy lets the browser apply it.
+        return [Stylesheet(reverse("articles:feed_stylesheet"), mimetype="text/xsl", media=None)]
 
     def articles(self, obj):
         return Article.objects.published()

@@ -6,10 +6,12 @@ carry the request's host.
 
 from urllib.parse import urlsplit
 
-from django.conf import settings
+from django.conf import global_settings, settings
+from django.conf.locale import LANG_INFO
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 
 LOGO = "img/logo.png"
 
@@ -57,6 +59,7 @@ def article_data(request, article):
         "image": [image_url(request, article)],
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "articleSection": article.section.name,
+        "inLanguage": article.language,
         "keywords": [tag.name for tag in article.tags.all()],
     }
     crumbs = [
@@ -104,6 +107,39 @@ SEARCH_TITLE_CHARS = 60
 SEARCH_DESCRIPTION_CHARS = 160
 CARD_TITLE_CHARS = 70
 CARD_DESCRIPTION_CHARS = 110
+
+
+def language_name(code):
+    """A language's own name ("Русский", "English"), as a reader of it looks for it."""
+    info = LANG_INFO.get(code, {})
+    return info.get("name_local", code).capitalize() if info else code
+
+
+def language_choices():
+    """Every language an article can be written in, by its own name: the site's first."""
+    offered = [code for code, _name in settings.LANGUAGES]
+    others = sorted(
+        (
+            code
+            for code, _name in global_settings.LANGUAGES
+            if code not in offered and "-" not in code
+        ),
+        key=language_name,
+    )
+    return [(code, language_name(code)) for code in [*offered, *others]]
+
+
+def alternates(request, article):
+    """The article's published versions in other languages, for hreflang links and the
+    reader's "read in" links: [{language, label, url}]. Each is addressed in its own language
+    where the site offers it, so its page reads in that language."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    found = []
+    for language, other in article.alternates():
+        with translation.override(language if language in offered else get_language()):
+            url = request.build_absolute_uri(other.get_absolute_url())
+        found.append({"language": language, "label": language_name(language), "url": url})
+    return found
 
 
 def shortened(text, limit):

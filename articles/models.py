@@ -325,6 +325,11 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().defer("search_vector")
 
 
+def site_language():
+    """The site's language (LANGUAGE_CODE), as a new article's language."""
+    return settings.LANGUAGE_CODE.split("-")[0].lower()
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -460,6 +465,26 @@ class Article(models.Model):
         editable=False,
         help_text=_("Shown to readers at the article's address once it is withdrawn."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=12,
+        default=site_language,
+        help_text=_(
+            "The language the article is written in; pages, feeds and search engines say so."
+        ),
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text=_(
+            "The article this one translates. Readers and search engines are offered each "
+            "published version in its language."
+        ),
+    )
 
     objects = ArticleManager()
     # Every save is kept with who and why, with the tags and authors of the time.
@@ -506,6 +531,25 @@ class Article(models.Model):
         result = super().delete(*args, **kwargs)
         invalidation.changed(*before)
         return result
+
+    def alternates(self):
+        """The published versions of this article in other languages, [(language, article)]:
+        the article it translates and that one's other translations. One query; the page
+        depends on each of them, so publishing or withdrawing one refreshes the others."""
+        root = self.translation_of_id or self.pk
+        found = (
+            Article.objects.published()
+            .filter(models.Q(pk=root) | models.Q(translation_of=root))
+            .exclude(pk=self.pk)
+            .exclude(language=self.language)
+            .only("pk", "slug", "language")
+            .order_by("language", "pk")
+        )
+        seen = {}
+        for other in found:
+            seen.setdefault(other.language, other)
+        invalidation.depend(*(invalidation.article_key(o.pk) for o in seen.values()))
+        return list(seen.items())
 
     def with_details(self):
         """This article with its authors, tags and corrections loaded (once): what the page's

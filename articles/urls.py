@@ -18,6 +18,7 @@ urlpatterns = [
     path("article/<int:pk>/<slug:slug>/", views.article_detail, name="detail"),
     path("views/<str:token>", views.count_view, name="count_view"),
     path("search/", depends_on(SEARCH, LISTS)(views.search), name="search"),
+    path("feeds/feed.xsl", views.feed_stylesheet, name="feed_stylesheet"),
     path("feeds/rss/", feed(feeds.ArticleFeed()), name="feed_rss"),
     path("feeds/atom/", feed(feeds.ArticleAtomFeed()), name="feed_atom"),
     path("section/<slug:slug>/rss/", feed(feeds.SectionFeed()), name="section_feed_rss"),

@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -178,6 +180,8 @@ def article_page(request, article, **extra):
         "canonical_url": request.build_absolute_uri(article.get_absolute_url()),
         "image_url": SimpleLazyObject(lambda: metadata.image_url(request, article)),
         "structured_data": SimpleLazyObject(lambda: metadata.article_data(request, article)),
+        "page_language": get_language(),
+        "alternates": SimpleLazyObject(lambda: metadata.alternates(request, article)),
         "related_articles": SimpleLazyObject(
             lambda: list(Article.objects.published().related_to(article, limit=RELATED_ARTICLES))
         ),
@@ -368,3 +372,18 @@ class CorrectionListView(ListView):
             .select_related("article")
             .order_by("-created_at", "-pk")
         )
+
+
+@require_safe
+def feed_stylesheet(request):
+    """The XSL stylesheet that shows a feed opened in a browser as a page (templates/feeds/),
+    in the reader's language. The same for every feed: cached like a static file."""
+    xsl = {
+        "title": mark_safe('<xsl:value-of select="$title"/>'),
+        "kind": mark_safe('<xsl:value-of select="$kind"/>'),
+    }
+    response = TemplateResponse(
+        request, "feeds/feed.xsl", xsl, content_type="text/xsl; charset=utf-8"
+    )
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

@@ -63,3 +63,25 @@ def sign_in_throttled(app_configs, **kwargs):
             id="newsroom.E004",
         )
     ]
+
+
+@checks.register()
+def catalogues_compiled(app_configs, **kwargs):
+    """Without its .mo file a language silently falls back to English."""
+    from newsroom import translations
+
+    stale = [
+        str(po.relative_to(translations.base_dir()))
+        for language, po in translations.catalogue_files()
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return []
+    return [
+        checks.Warning(
+            f"{len(stale)} translation catalogue(s) not compiled, e.g. {stale[0]}.",
+            hint="Run `manage.py catalogues compile` (make does it at install).",
+            id="newsroom.W010",
+        )
+    ]

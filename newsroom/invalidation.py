@@ -27,6 +27,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from newsroom.tasks import retrying_task
 
@@ -212,7 +213,8 @@ def still_fresh(recorded):
 
 
 def _part_key(name, vary):
-    digest = hashlib.sha256(repr(vary).encode()).hexdigest()[:24]
+    # A part holds words and addresses in the language it was rendered in.
+    digest = hashlib.sha256(repr((get_language(), vary)).encode()).hexdigest()[:24]
     return f"{PART_PREFIX}{name}:{digest}"
 
 
@@ -308,9 +310,13 @@ def article_keys(article):
     from articles.models import Article
 
     keys = {article_key(article.pk), HOME, FEEDS, SITEMAPS, SEARCH, CORRECTIONS}
-    row = Article.objects.filter(pk=article.pk).values_list("section_id", flat=True).first()
+    row = (
+        Article.objects.filter(pk=article.pk).values_list("section_id", "translation_of_id").first()
+    )
     if row is not None:
-        keys.add(section_key(row))
+        keys.add(section_key(row[0]))
+        if row[1] is not None:  # the translated article offers this one (hreflang)
+            keys.add(article_key(row[1]))
     keys.update(tag_key(pk) for pk in article.tags.values_list("pk", flat=True))
     keys.update(author_key(pk) for pk in article.authors.values_list("pk", flat=True))
     return keys

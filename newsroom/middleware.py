@@ -9,6 +9,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views import defaults
 
@@ -46,6 +47,25 @@ class SecurityHeadersMiddleware:
 
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+class AddressLanguageMiddleware:
+    """Speaks the language of the address: /en/... in English where the site offers it
+    (NEWSROOM_LANGUAGES), every other address in the site's language. Never a cookie or the
+    browser's Accept-Language: the page cache and a front cache key pages by address alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = settings.LANGUAGE_CODE
+        if len(settings.LANGUAGES) > 1:
+            language = translation.get_language_from_path(request.path_info) or language
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
 
 
 class FeedsInBrowsersMiddleware:

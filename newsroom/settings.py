@@ -10,11 +10,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from newsroom.embeds import FRAME_SOURCES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _lang_name(code):
+    from django.conf.locale import LANG_INFO
+
+    if code not in LANG_INFO:
+        raise ImproperlyConfigured(f"NEWSROOM_LANGUAGES: unknown language {code!r}")
+    return LANG_INFO[code]["name"]
 
 
 def env_bool(name, default=False):
@@ -94,6 +103,9 @@ MIDDLEWARE = [
     # Before sessions, CSRF, users and messages: a page served whole from the cache needs none
     # of them. What they add to a response being stored is stored with it.
     "newsroom.pagecache.AnonymousPageCacheMiddleware",
+    # The language of a page is in its address only (never a cookie or Accept-Language), so a
+    # cached page is the same for every reader.
+    "newsroom.middleware.AddressLanguageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -212,10 +224,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en-us")
+# The languages the public site offers, its own first (NEWSROOM_LANGUAGES=ru,en). With more than
+# one, each other language has its pages under its prefix (/en/...) and a language switch; the
+# site's own language keeps the plain addresses. The admin speaks LANGUAGE_CODE.
+_site_language = LANGUAGE_CODE.split("-")[0].lower()
+_offered = [
+    code.strip().lower()
+    for code in os.environ.get("NEWSROOM_LANGUAGES", _site_language).split(",")
+    if code.strip()
+]
+if _site_language not in _offered:
+    _offered.insert(0, _site_language)
+LANGUAGES = [(code, _lang_name(code)) for code in dict.fromkeys(_offered)]
 # The newsroom's zone (e.g. Europe/Moscow): times are stored in UTC (USE_TZ) and shown in this
 # one on public pages and in feeds. DJANGO_TIME_ZONE is its older name, still read.
 TIME_ZONE = os.environ.get("NEWSROOM_TIME_ZONE") or os.environ.get("DJANGO_TIME_ZONE") or "UTC"
 USE_I18N = True
+# The strings of templates/; each app keeps its own in its locale/ (newsroom/translations.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

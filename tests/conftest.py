@@ -7,6 +7,15 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True, scope="session")
+def compiled_catalogues():
+    """The translations as `make` compiles them, for a run of pytest without make (only the
+    catalogues changed since are written)."""
+    from newsroom import translations
+
+    translations.compile_catalogues()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def test_settings(tmp_path_factory):
     """The only place where tests differ from the real settings. Session-wide, so that the
     live server of the browser tests, started once, is built with them too."""

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from pathlib import Path
 
 import feedparser
 import pytest
@@ -147,7 +146,7 @@ def test_pages_announce_their_feeds_in_the_head(client, newsroom):
 
 # A feed opened in a browser: the stylesheet makes it a readable page.
 
-STYLESHEET_PI = b'<?xml-stylesheet href="/static/feeds/feed.xsl" type="text/xsl"?>'
+STYLESHEET_PI = b'<?xml-stylesheet href="/feeds/feed.xsl" type="text/xsl"?>'
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -173,10 +172,12 @@ def test_the_stylesheet_is_served_from_the_site_and_the_policy_allows_it(client,
     )
     # same origin: 'self' covers the XSL, and the site's stylesheet and script it names
     assert policy["default-src"] == policy["script-src"] == policy["style-src"] == "'self'"
-    path = finders.find("feeds/feed.xsl")
-    root = ET.parse(path).getroot()
+    stylesheet = client.get(reverse("articles:feed_stylesheet"))
+    assert stylesheet["Content-Type"] == "text/xsl; charset=utf-8"
+    assert "public" in stylesheet["Cache-Control"]
+    text = stylesheet.content.decode()
+    root = ET.fromstring(stylesheet.content)
     assert root.tag == "{http://www.w3.org/1999/XSL/Transform}stylesheet"
-    text = Path(path).read_text(encoding="utf-8")
     for linked in ["/static/css/site.css", "/static/js/copy-link.js", "/static/img/icons.svg"]:
         assert linked in text
         assert finders.find(linked.removeprefix("/static/").split("#")[0])

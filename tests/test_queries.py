@@ -13,8 +13,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 LISTING_QUERIES = 7 + 2  # + notices and labels in force (cold cache; cached, none)
 MOST_READ = 1  # the "Most read" block, on the home and article pages
 # nav, footer, article (with section), authors, tags, corrections, related articles, notices,
-# labels, comment count, a page of comment threads, their replies; the views and the most read
-ARTICLE_QUERIES = 7 + 2 + 3 + 1 + MOST_READ
+# labels, comment count, a page of comment threads, their replies; the views and the most read;
+# its versions in other languages (hreflang)
+ARTICLE_QUERIES = 7 + 2 + 3 + 1 + MOST_READ + 1
 
 
 def urls_for(articles):

@@ -150,7 +150,7 @@ def test_a_feed_opens_as_a_styled_page_and_its_address_copies(live_server, brows
     assert response.headers["content-type"] == "application/xml; charset=utf-8"
     reader = page.request.get(feed_url, headers={"Accept": f"application/{kind}+xml, */*"})
     assert reader.headers["content-type"] == f"application/{kind}+xml; charset=utf-8"
-    assert b'<?xml-stylesheet href="/static/feeds/feed.xsl" type="text/xsl"?>' in reader.body()
+    assert b'<?xml-stylesheet href="/feeds/feed.xsl" type="text/xsl"?>' in reader.body()
     expect(page.get_by_role("heading", level=1)).to_contain_text("This is a news feed")
     expect(page.get_by_role("heading", name="How to subscribe")).to_be_visible()
     expect(page.get_by_role("link", name=SEED_TITLE)).to_have_attribute(
