@@ -672,11 +672,9 @@ def test_the_documentation_page_uses_only_our_static_files(client):
     )
 
 
-def test_errors_speak_the_sites_language(client):
-    from django.utils import translation
-
-    with translation.override("ru"):
-        response = client.get(f"{API}/articles?cursor=garbage")
+def test_errors_speak_the_sites_language(client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    response = client.get(f"{API}/articles?cursor=garbage")
     assert response.json()["error"]["message"].startswith("Курсор недействителен")
 
 
