@@ -252,7 +252,7 @@ def fetch(server, path, cookie=None):
         return response.read(), response.headers.get("X-Page-Cache")
 
 
-def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None):
+def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None, header=None):
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -264,6 +264,8 @@ def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    if header:
+        command += ["-H", header]
     if script:
         command += ["-s", script]
     out = subprocess.run(
@@ -482,23 +484,29 @@ def table(info, results, args):
     print("\n".join(lines))
 
 
-def main():
-    args = parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
-    static_root = Path(tempfile.mkdtemp(prefix="newsroom-static-"))
+def server_env(args, static_root):
+    """gunicorn's environment: production settings on 127.0.0.1, its own Redis database."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "NEWSROOM_", "REDIS_"))
     }
-    env |= {
+    return env | {
         "DJANGO_SECRET_KEY": "bench-" + os.urandom(24).hex(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_SECURE_COOKIES": "0",
         "DJANGO_STATIC_ROOT": str(static_root),
         "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+    }
+
+
+def main():
+    args = parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (see the docstring).")
+    static_root = Path(tempfile.mkdtemp(prefix="newsroom-static-"))
+    env = server_env(args, static_root) | {
         # Every reader posts at most once in 15 s; the writer cycles 100 readers.
         "NEWSROOM_COMMENTS_PER_HOUR": "1000",
         "NEWSROOM_COMMENT_MIN_INTERVAL": "5",

@@ -30,6 +30,9 @@ PAGE_PREFIX = "page:"
 def cache_address(request):
     """What identifies a page: scheme, host, path and the parameters that views read."""
     allowed = settings.NEWSROOM_PAGE_CACHE_PARAMS
+    for prefix, names in settings.NEWSROOM_PAGE_CACHE_PATH_PARAMS.items():
+        if request.path.startswith(prefix):
+            allowed = allowed | names  # the parameters of the views under that address
     params = sorted(
         (name, value) for name, value in request.GET.items() if name in allowed and value != ""
     )

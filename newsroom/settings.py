@@ -83,10 +83,15 @@ INSTALLED_APPS = [
     "comments",
     "newsletters",
     "audit",
+    # The read API at /api/v1/ (Django Ninja; its Swagger UI is served from our static files).
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
     "newsroom.middleware.RequestLogMiddleware",
+    # API keys, rate limits, CORS and JSON errors for /api/, before the page cache serves.
+    "api.middleware.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
@@ -395,6 +400,30 @@ NEWSROOM_PAGE_CACHE_EXCLUDE = ("/admin/", "/accounts/", "/healthz", "/preview/")
 # The query parameters that views read; any other (utm_*, fbclid...) is left out of the page
 # cache's key, so it cannot fill the cache with copies of one page.
 NEWSROOM_PAGE_CACHE_PARAMS = frozenset(env_list("NEWSROOM_PAGE_CACHE_PARAMS", "page,comments,q,p"))
+# The read API (api/): its address, the requests per minute allowed per address without a key
+# and per key (an admin may set a key's own), and the web origins whose pages may call it from a
+# browser (CORS; "*" for any). Its query parameters are part of the page cache's key there.
+NEWSROOM_API_PREFIX = "/api/"
+NEWSROOM_API_RATE = int(os.environ.get("NEWSROOM_API_RATE", "60"))
+NEWSROOM_API_KEY_RATE = int(os.environ.get("NEWSROOM_API_KEY_RATE", "600"))
+NEWSROOM_API_CORS_ORIGINS = env_list("NEWSROOM_API_CORS_ORIGINS")
+NEWSROOM_PAGE_CACHE_PATH_PARAMS = {
+    NEWSROOM_API_PREFIX: frozenset(
+        [
+            "section",
+            "tag",
+            "author",
+            "published_after",
+            "published_before",
+            "cursor",
+            "limit",
+            "fields",
+            "q",
+            "page",
+            "placement",
+        ]
+    )
+}
 # How long a related-articles list may lag behind other articles' changes (its own article's
 # changes show at once).
 NEWSROOM_RELATED_SECONDS = int(os.environ.get("NEWSROOM_RELATED_SECONDS", "300"))

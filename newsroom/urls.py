@@ -25,6 +25,9 @@ if len(settings.LANGUAGES) > 1:
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The read API (api/): JSON at /api/v1/, its schema and its documentation page; one address
+    # in every language (its texts follow the site's language).
+    path("api/", include("api.urls")),
     # Mail providers' delivery webhooks (django-anymail): bounces mark bulk mail recipients.
     path("anymail/", include("anymail.urls")),
     *public,
