@@ -506,9 +506,9 @@ class Article(models.Model):
         return reverse("articles:detail", args=[self.pk, self.slug])
 
     def delete(self, *args, **kwargs):
-        before = invalidation.article_keys(self)
+        before, pk = invalidation.article_keys(self), self.pk
         result = super().delete(*args, **kwargs)
-        invalidation.changed(*before)
+        invalidation.article_deleted(pk, before=before)
         return result
 
     def with_details(self):

@@ -244,7 +244,7 @@ def cached_part(name, vary, render, *, keys=(), timeout=PART_SECONDS):
 # Changes. Each write path calls one of the domain events below.
 
 # The domain events for what listens beyond the cache (outgoing webhooks, webhooks/events.py),
-# sent inside the writer's transaction: sender "article" (article=, corrected=), "comments"
+# sent inside the writer's transaction: sender "article" (article_id=, corrected=), "comments"
 # (article_id=, comment_ids=) or "notices" (changed=: the notice or label, when one is known).
 announced = Signal()
 
@@ -335,7 +335,14 @@ def article_changed(article, *, before=(), corrected=False):
     # Its publication time may be the next one due.
     _reschedule()
     transaction.on_commit(_reschedule)
-    announced.send("article", article=article, corrected=corrected)
+    if article.pk is not None:
+        announced.send("article", article_id=article.pk, corrected=corrected)
+
+
+def article_deleted(article_id, *, before):
+    """An article was deleted: the pages and lists it was on (`before`, read before)."""
+    changed(*before)
+    announced.send("article", article_id=article_id, corrected=False)
 
 
 def comments_changed(article_id, comment_ids=()):

@@ -406,3 +406,24 @@ def test_the_admin_lists_run_a_fixed_number_of_queries(admin_client, django_asse
                 assert admin_client.get(reverse(name)).status_code == 200
             counts.append(len(captured))
     assert counts[:2] == counts[2:]
+
+
+def test_a_held_comment_is_created_when_approved_and_a_deleted_article_is_withdrawn(receiver):
+    moderator = make_staff("moderator", group="Moderator")
+    article = make_article()
+    endpoint_for(receiver.url)
+    held = Comment.objects.create(
+        article=article, user=make_reader("dan"), body="Hm.", status=Comment.Status.HELD
+    )
+    deliver_everything()
+    assert receiver.requests == []  # readers cannot see it: nothing to announce
+    set_status(Comment.objects.filter(pk=held.pk), Comment.Status.VISIBLE, by=moderator)
+    set_status(Comment.objects.filter(pk=held.pk), Comment.Status.VISIBLE, by=moderator)
+    deliver_everything()
+    Article.objects.get(pk=article.pk).delete()
+    deliver_everything()
+    types = [body["type"] for body in receiver.bodies()]
+    # Approved twice, announced once; the article's deletion takes its comment along.
+    assert types == ["comment.created", "comment.removed", "article.withdrawn"]
+    assert receiver.bodies()[1]["data"]["comment"] == {"id": held.pk, "status": "deleted"}
+    assert receiver.bodies()[2]["data"]["article"] == {"id": article.pk, "status": "deleted"}

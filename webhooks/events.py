@@ -60,9 +60,7 @@ _MISSING = object()
 
 def on_announced(sender, **kwargs):
     if sender == "article":
-        article = kwargs["article"]
-        if article.pk is not None:
-            _gather(("article", article.pk), lambda old, new: bool(old) or new, kwargs["corrected"])
+        _gather(("article", kwargs["article_id"]), lambda old, new: old or new, kwargs["corrected"])
     elif sender == "comments" and kwargs["comment_ids"]:
         _gather(
             ("comments", None), lambda old, new: (old or set()) | new, set(kwargs["comment_ids"])
