@@ -18,7 +18,7 @@ from .models import Attempt, Delivery, Endpoint, EventType, new_secret
 
 class EndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=_("events"),
+        label=_("Events"),
         choices=EventType.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("What this endpoint is sent."),
@@ -146,6 +146,17 @@ class DeliveryAdmin(admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(json.loads(item.event.body), indent=2, ensure_ascii=False)
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, object_id)
+        can_send_again = (
+            item is not None
+            and self.has_send_again_permission(request)
+            and item.status != Delivery.Status.PENDING
+            and item.endpoint.active
+        )
+        context = {**(extra_context or {}), "can_send_again": can_send_again}
+        return super().change_view(request, object_id, form_url, context)
 
     def has_send_again_permission(self, request):
         return request.user.has_perm("webhooks.send_again_delivery")

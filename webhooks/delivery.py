@@ -292,7 +292,7 @@ def _tell_admins(endpoint):
     admins.update(address for _name, address in settings.ADMINS)
     if not admins:
         return
-    link = settings.SITE_URL + endpoint.get_absolute_url()
+    link = settings.SITE_URL + endpoint.admin_url()
     message = EmailMessage(
         subject=_("Webhook endpoint disabled: %(name)s") % {"name": endpoint.name},
         body=_(

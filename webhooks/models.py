@@ -66,7 +66,8 @@ class Endpoint(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
+    def admin_url(self):
+        """The endpoint's page in the admin (it has no public page)."""
         return reverse("admin:webhooks_endpoint_change", args=[self.pk])
 
     def clean(self):
