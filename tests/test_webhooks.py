@@ -428,3 +428,12 @@ def test_a_held_comment_is_created_when_approved_and_a_deleted_article_is_withdr
     assert types == ["comment.created", "comment.removed", "article.withdrawn"]
     assert receiver.bodies()[1]["data"]["comment"] == {"id": held.pk, "status": "deleted"}
     assert receiver.bodies()[2]["data"]["article"] == {"id": article.pk, "status": "deleted"}
+
+
+def test_the_deploy_check_warns_when_private_addresses_are_allowed(settings):
+    from django.core import checks
+
+    settings.NEWSROOM_WEBHOOKS_ALLOW_PRIVATE = False
+    assert "webhooks.W001" not in [m.id for m in checks.run_checks(include_deployment_checks=True)]
+    settings.NEWSROOM_WEBHOOKS_ALLOW_PRIVATE = True
+    assert "webhooks.W001" in [m.id for m in checks.run_checks(include_deployment_checks=True)]

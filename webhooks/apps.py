@@ -9,6 +9,6 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from newsroom.invalidation import announced
 
-        from . import events
+        from . import checks, events  # noqa: F401  (checks registers the deploy check)
 
         announced.connect(events.on_announced, dispatch_uid="webhooks-domain-events")
