@@ -437,3 +437,19 @@ def test_the_deploy_check_warns_when_private_addresses_are_allowed(settings):
     assert "webhooks.W001" not in [m.id for m in checks.run_checks(include_deployment_checks=True)]
     settings.NEWSROOM_WEBHOOKS_ALLOW_PRIVATE = True
     assert "webhooks.W001" in [m.id for m in checks.run_checks(include_deployment_checks=True)]
+
+
+def test_a_change_that_rolls_back_announces_nothing(receiver):
+    from django.db import transaction
+
+    editor = make_staff("editor", group="Editor")
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    endpoint_for(receiver.url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        workflow.publish(article, by=editor)
+        raise RuntimeError("the save failed after all")
+    deliver_everything()
+    assert receiver.requests == [] and not Event.objects.exists()
+    Correction.objects.create(article=Article.objects.get(pk=article.pk), text="Draft note.")
+    deliver_everything()
+    assert receiver.requests == []  # still a draft: nothing public changed

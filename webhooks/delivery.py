@@ -160,24 +160,30 @@ def _describe(error):
     return f"{type(error).__name__}: {error}"[:500]
 
 
-def _enqueue(delivery_id, run_after=None):
+def _enqueue(delivery_id, run_after=None, *, sent_again=False):
     the_task = deliver.using(priority=NOTIFICATION)
     if run_after is not None:
         if not deliver.get_backend().supports_defer:  # ImmediateBackend: nothing to wait in
             log.error("webhook delivery %s not retried: the task backend cannot wait", delivery_id)
             return
         the_task = the_task.using(run_after=run_after)
-    the_task.enqueue(delivery_id)
+    the_task.enqueue(delivery_id, sent_again=sent_again)
 
 
-def enqueue_after_commit(delivery_ids):
-    transaction.on_commit(lambda: [_enqueue(pk) for pk in delivery_ids], robust=True)
+def enqueue_after_commit(delivery_ids, *, sent_again=False):
+    transaction.on_commit(
+        lambda: [_enqueue(pk, sent_again=sent_again) for pk in delivery_ids], robust=True
+    )
 
 
 @task
 def deliver(delivery_id, sent_again=False):
     """One attempt of one delivery. A task for a delivery that is no longer pending, or that
-    another task has taken the attempt of, does nothing."""
+    another task has taken the attempt of, does nothing.
+
+    Not a @retrying_task (newsroom/tasks.py): a failed attempt is an answer to record, not an
+    exception, and webhooks wait by their own schedule (NEWSROOM_WEBHOOK_RETRY_SECONDS, about a
+    day) where mail doubles a short wait."""
     delivery = Delivery.objects.select_related("endpoint", "event").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != Delivery.Status.PENDING:
         return
@@ -325,8 +331,5 @@ def send_again(deliveries):
     Delivery.objects.filter(pk__in=pks).update(
         status=Delivery.Status.PENDING, next_attempt_at=None, finished_at=None
     )
-    transaction.on_commit(
-        lambda: [deliver.using(priority=NOTIFICATION).enqueue(pk, sent_again=True) for pk in pks],
-        robust=True,
-    )
+    enqueue_after_commit(pks, sent_again=True)
     return len(pks)

@@ -14,7 +14,6 @@ visible (removed, held, deleted) is `comment.removed`. Only the public fields go
 
 import json
 import logging
-import threading
 import uuid
 from datetime import datetime
 
@@ -31,21 +30,24 @@ from .models import Appearance, Delivery, Endpoint, Event, EventType
 
 log = logging.getLogger("newsroom.webhooks")
 
-# What this thread's open transaction announced, looked at when it commits: {key: details}.
-_pending = threading.local()
-
 
 def _gather(key, merge, value):
-    pending = _pending.__dict__.setdefault("items", {})
-    pending[key] = merge(pending.get(key), value)
-    transaction.on_commit(lambda: _look(key), robust=True)
+    """Look at `key` once the transaction commits, once however often it was announced: the
+    callback already waiting for it takes the new details. (Django keeps the callbacks of the
+    open transaction in `run_on_commit` and drops them on a rollback: nothing is left over.)"""
+    for _savepoints, callback, _robust in transaction.get_connection().run_on_commit:
+        if getattr(callback, "webhook_key", None) == key:
+            callback.details = merge(callback.details, value)
+            return
+
+    def callback():
+        _look(key, callback.details)
+
+    callback.webhook_key, callback.details = key, merge(None, value)
+    transaction.on_commit(callback, robust=True)
 
 
-def _look(key):
-    """Once per key and commit: the first callback of the commit takes the key."""
-    details = _pending.__dict__.setdefault("items", {}).pop(key, _MISSING)
-    if details is _MISSING:
-        return
+def _look(key, details):
     kind, pk = key
     if kind == "article":
         article_now(pk, corrected=details)
@@ -53,9 +55,6 @@ def _look(key):
         comments_now(details)
     else:
         notice_changed(details)
-
-
-_MISSING = object()
 
 
 def on_announced(sender, **kwargs):
