@@ -284,6 +284,8 @@ NEWSROOM_WEBHOOK_DISABLE_AFTER = int(os.environ.get("NEWSROOM_WEBHOOK_DISABLE_AF
 NEWSROOM_WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_CONNECT_TIMEOUT", "3"))
 NEWSROOM_WEBHOOK_READ_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_READ_TIMEOUT", "5"))
 NEWSROOM_WEBHOOKS_ALLOW_PRIVATE = env_bool("NEWSROOM_WEBHOOKS_ALLOW_PRIVATE")
+# Longer than any attempt takes: an attempt that left no record by then lost its worker.
+NEWSROOM_WEBHOOK_LEASE_SECONDS = float(os.environ.get("NEWSROOM_WEBHOOK_LEASE_SECONDS", "300"))
 
 # Security. Production (DEBUG off) is strict by default; each switch can be turned off for a
 # deployment behind a proxy that terminates TLS itself.

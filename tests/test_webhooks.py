@@ -2,6 +2,11 @@
 task queue (django-tasks-db and its worker) to a real HTTP receiver on a loopback port, signed
 the Standard Webhooks way, retried, refused where they must not go, and logged in the admin."""
 
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
 from datetime import timedelta
 
@@ -9,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +31,7 @@ from webhooks.models import Appearance, Attempt, Delivery, Endpoint, Event, Even
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EVERY_EVENT = list(EventType.values)
 RETRIES = [0.3, 0.6, 0.9]
 
@@ -453,3 +460,45 @@ def test_a_change_that_rolls_back_announces_nothing(receiver):
     Correction.objects.create(article=Article.objects.get(pk=article.pk), text="Draft note.")
     deliver_everything()
     assert receiver.requests == []  # still a draft: nothing public changed
+
+
+def test_a_worker_killed_during_an_attempt_leaves_it_logged_lost_and_the_delivery_retried(
+    receiver, queue
+):
+    """A real `manage.py db_worker`, killed with SIGKILL while the receiver holds its request.
+    PostgreSQL only: a subprocess cannot see SQLite's in-memory test database."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a subprocess cannot see SQLite's in-memory test database")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    queue.NEWSROOM_WEBHOOK_LEASE_SECONDS = 1
+    receiver.hold = held = threading.Event()
+    endpoint_for(receiver.url, events=["article.published"])
+    make_article()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SECRET_KEY": "webhook-kill-drill",
+        "NEWSROOM_WEBHOOKS_ALLOW_PRIVATE": "1",
+        "NEWSROOM_WEBHOOK_LEASE_SECONDS": "1",
+        "NEWSROOM_WEBHOOK_READ_TIMEOUT": "30",
+    }
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"]
+    worker = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not receiver.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert receiver.requests, "the worker never sent the attempt"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        held.set()  # the receiver answers a worker that is gone
+    time.sleep(1.1)  # the lease runs out
+    deliver_everything()
+    (first, _, _), (second, _, _) = receiver.requests
+    assert second["webhook-id"] == first["webhook-id"]
+    log = list(Attempt.objects.values_list("number", "status_code", "error"))
+    assert log[0][:2] == (1, None) and "worker stopped" in log[0][2]
+    assert log[1] == (2, 200, "")
+    assert Delivery.objects.get().status == Delivery.Status.DELIVERED

@@ -44,6 +44,7 @@ class Receiver:
         self.requests = []  # (headers, body bytes, monotonic time)
         self.fail = {}  # event type: how many of its requests to answer 500
         self.answer = None  # (status, headers) for every request, if set
+        self.hold = None  # a threading.Event: the first request waits for it before answering
         self.lock = threading.Lock()
 
     def bodies(self):
@@ -65,8 +66,10 @@ def running_receiver():
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             headers = {name.lower(): value for name, value in self.headers.items()}
+            hold = receiver.hold
             with receiver.lock:
                 receiver.requests.append((headers, body, time.monotonic()))
+                receiver.hold = None
                 event_type = json.loads(body)["type"]
                 status, extra = 200, {}
                 if receiver.answer:
@@ -74,6 +77,8 @@ def running_receiver():
                 elif receiver.fail.get(event_type):
                     receiver.fail[event_type] -= 1
                     status = 500
+            if hold is not None:
+                hold.wait(30)
             self.send_response(status)
             for name, value in extra.items():
                 self.send_header(name, value)

@@ -29,7 +29,7 @@ import urllib3
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,7 @@ log = logging.getLogger("newsroom.webhooks")
 EXCERPT_CHARS = 1000  # of the receiver's answer, kept per attempt
 READ_LIMIT = 64 * 1024  # read at most this much of an answer
 USER_AGENT = "newsroom-webhooks/1"
+ANSWER_SECONDS = 10  # the answer is read for this long at most, however slowly it trickles in
 
 
 class Refused(Exception):
@@ -139,8 +140,13 @@ def post(url, body, headers):
             )
         except (urllib3.exceptions.HTTPError, OSError) as error:
             return None, "", _describe(error)
+        answer, deadline = b"", time.monotonic() + ANSWER_SECONDS
         try:
-            answer = response.read(READ_LIMIT)
+            while len(answer) < READ_LIMIT and time.monotonic() < deadline:
+                chunk = response.read1(4096)
+                if not chunk:
+                    break
+                answer += chunk
         except (urllib3.exceptions.HTTPError, OSError) as error:
             return response.status, "", _describe(error)
         finally:
@@ -202,6 +208,11 @@ def deliver(delivery_id, sent_again=False):
     ).update(attempts=number, next_attempt_at=None)
     if not taken:
         return
+    if deliver.get_backend().supports_defer:
+        # Should this worker die during the attempt, the watcher records it lost and goes on.
+        watch_attempt.using(priority=NOTIFICATION, run_after=timezone.now() + _lease()).enqueue(
+            delivery.pk, number, sent_again=sent_again
+        )
     started = timezone.now()
     timestamp = int(time.time())
     headers = {
@@ -215,12 +226,11 @@ def deliver(delivery_id, sent_again=False):
     clock = time.monotonic()
     status_code, excerpt, error = post(endpoint.url, event.body, headers)
     duration_ms = round((time.monotonic() - clock) * 1000)
-    succeeded = status_code is not None and 200 <= status_code < 300 and not error
-    if status_code is not None and not succeeded and not error:
+    if status_code is not None and not error and not 200 <= status_code < 300:
         error = _("Answered %(status)d.") % {"status": status_code}
         if 300 <= status_code < 400:
             error = _("Answered %(status)d (a redirect, not followed).") % {"status": status_code}
-    Attempt.objects.create(
+    attempt = Attempt(
         delivery=delivery,
         number=number,
         sent_again=sent_again,
@@ -231,8 +241,53 @@ def deliver(delivery_id, sent_again=False):
         error=error,
         response_excerpt=excerpt,
     )
+    _record(attempt, endpoint)
+
+
+@task
+def watch_attempt(delivery_id, number, sent_again=False):
+    """NEWSROOM_WEBHOOK_LEASE_SECONDS after an attempt began: if it left no record, its worker
+    was killed during it. It is recorded as lost and the delivery goes on as after any failed
+    attempt."""
+    delivery = Delivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != Delivery.Status.PENDING:
+        return
+    if delivery.attempts != number or delivery.attempt_log.filter(number=number).exists():
+        return
+    log.warning("webhook delivery %s: attempt %d lost with its worker", delivery_id, number)
+    began = timezone.now() - _lease()
+    lost = Attempt(
+        delivery=delivery,
+        number=number,
+        sent_again=sent_again,
+        started_at=began,
+        timestamp=int(began.timestamp()),
+        duration_ms=0,
+        error=_("The worker stopped during this attempt; the answer is unknown."),
+    )
+    _record(lost, delivery.endpoint)
+
+
+def _lease():
+    return timedelta(seconds=settings.NEWSROOM_WEBHOOK_LEASE_SECONDS)
+
+
+def _record(attempt, endpoint):
+    """Log the attempt and act on it: delivered, tried again later, or failed for good. Once
+    per attempt: should the watcher and a late worker both come, the first record wins."""
+    try:
+        with transaction.atomic():
+            attempt.save()
+    except IntegrityError:
+        return
+    delivery, number, status_code, error = (
+        attempt.delivery,
+        attempt.number,
+        attempt.status_code,
+        attempt.error,
+    )
     now = timezone.now()
-    if succeeded:
+    if attempt.succeeded and not error:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.DELIVERED,
             last_status_code=status_code,

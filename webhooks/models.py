@@ -148,6 +148,9 @@ class Attempt(models.Model):
         ordering = ["delivery", "number"]
         verbose_name = _("attempt")
         verbose_name_plural = _("attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="attempt_once"),
+        ]
 
     def __str__(self):
         return f"#{self.number}"
