@@ -68,7 +68,9 @@ def deliver_everything(timeout=15):
         run_worker()
         if not Delivery.objects.filter(status=Delivery.Status.PENDING).exists():
             return
-        assert time.monotonic() < deadline, "deliveries still pending"
+        pending = list(Delivery.objects.filter(status=Delivery.Status.PENDING).values())
+        attempts = list(Attempt.objects.values("delivery_id", "number", "status_code", "error"))
+        assert time.monotonic() < deadline, ("deliveries still pending", pending, attempts)
         time.sleep(0.05)
 
 
@@ -495,7 +497,7 @@ def test_a_worker_killed_during_an_attempt_leaves_it_logged_lost_and_the_deliver
         worker.wait()
         held.set()  # the receiver answers a worker that is gone
     time.sleep(1.1)  # the lease runs out
-    deliver_everything()
+    deliver_everything(timeout=60)
     (first, _, _), (second, _, _) = receiver.requests
     assert second["webhook-id"] == first["webhook-id"]
     log = list(Attempt.objects.values_list("number", "status_code", "error"))
