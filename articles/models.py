@@ -521,15 +521,19 @@ class Article(models.Model):
             Article.objects.filter(pk=self.pk).update_search_documents()
         if update_fields is None or "body" in update_fields:
             self.keep_body_images()
-        invalidation.article_changed(self, before=getattr(self, "_announce_before", ()))
+        invalidation.article_changed(
+            self,
+            before=getattr(self, "_announce_before", ()),
+            corrected=self.__dict__.pop("_announce_corrected", False),
+        )
 
     def get_absolute_url(self):
         return reverse("articles:detail", args=[self.pk, self.slug])
 
     def delete(self, *args, **kwargs):
-        before = invalidation.article_keys(self)
+        before, pk = invalidation.article_keys(self), self.pk
         result = super().delete(*args, **kwargs)
-        invalidation.changed(*before)
+        invalidation.article_deleted(pk, before=before)
         return result
 
     def alternates(self):
@@ -590,9 +594,11 @@ class Article(models.Model):
         """What names this article in caches and surrogate keys (newsroom/invalidation.py)."""
         return invalidation.article_key(self.pk)
 
-    def touch(self, reason):
-        """Move `updated_at` on (feeds, sitemaps and the page show it), kept in the history."""
+    def touch(self, reason, *, corrected=False):
+        """Move `updated_at` on (feeds, sitemaps and the page show it), kept in the history.
+        `corrected`: a correction is why (webhooks announce `article.corrected`)."""
         self._change_reason = str(reason)
+        self._announce_corrected = corrected
         self.save(update_fields=["updated_at"])
 
     @property
@@ -756,14 +762,14 @@ class Correction(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        self.article.touch(_("Correction added or changed"))
+        self.article.touch(_("Correction added or changed"), corrected=True)
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#corrections-heading"
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        self.article.touch(_("Correction removed"))
+        self.article.touch(_("Correction removed"), corrected=True)
         return result
 
 

@@ -202,7 +202,7 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        invalidation.comments_changed(self.article_id)
+        invalidation.comments_changed(self.article_id, [self.pk])
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
@@ -360,7 +360,9 @@ def set_status(comments, status, *, deleted_by_author=False, by=None, reason="")
         if delta:
             CommentStats.add(article_id, delta)
     for article_id in deltas:
-        invalidation.comments_changed(article_id)
+        invalidation.comments_changed(
+            article_id, [pk for pk, article, _ in rows if article == article_id]
+        )
     if status == Comment.Status.VISIBLE:
         Report.objects.filter(comment__in=[pk for pk, _, _ in rows]).update(resolved=True)
     if by is not None:

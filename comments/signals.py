@@ -26,7 +26,7 @@ def uncount_deleted_comment(sender, instance, **kwargs):
     gone."""
     if instance.status == Comment.Status.VISIBLE:
         CommentStats.objects.filter(article_id=instance.article_id).update(visible=F("visible") - 1)
-    invalidation.comments_changed(instance.article_id)
+    invalidation.comments_changed(instance.article_id, [instance.pk])
 
 
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)

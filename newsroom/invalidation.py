@@ -26,6 +26,7 @@ from functools import wraps
 
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -244,6 +245,11 @@ def cached_part(name, vary, render, *, keys=(), timeout=PART_SECONDS):
 
 # Changes. Each write path calls one of the domain events below.
 
+# The domain events for what listens beyond the cache (outgoing webhooks, webhooks/events.py),
+# sent inside the writer's transaction: sender "article" (article_id=, corrected=), "comments"
+# (article_id=, comment_ids=) or "notices" (changed=: the notice or label, when one is known).
+announced = Signal()
+
 
 def _purge(keys):
     from newsroom import purge
@@ -322,10 +328,10 @@ def article_keys(article):
     return keys
 
 
-def article_changed(article, *, before=()):
+def article_changed(article, *, before=(), corrected=False):
     """An article was written (saved, published, withdrawn, corrected, retagged, deleted).
     `before`: the keys it had before the change (article_keys() read then), so that the lists
-    it left are fresh too."""
+    it left are fresh too. `corrected`: a correction of it was added, changed or removed."""
     keys = set(before) | {article_key(article.pk)}
     if article.pk is not None:
         keys |= article_keys(article)
@@ -335,17 +341,29 @@ def article_changed(article, *, before=()):
     # Its publication time may be the next one due.
     _reschedule()
     transaction.on_commit(_reschedule)
+    if article.pk is not None:
+        announced.send("article", article_id=article.pk, corrected=corrected)
 
 
-def comments_changed(article_id):
+def article_deleted(article_id, *, before):
+    """An article was deleted: the pages and lists it was on (`before`, read before)."""
+    changed(*before)
+    announced.send("article", article_id=article_id, corrected=False)
+
+
+def comments_changed(article_id, comment_ids=()):
     """A comment on this article was posted, edited, deleted, moderated or hidden by reports:
-    its page (discussion and count) is fresh on the next request; no other page is touched."""
+    its page (discussion and count) is fresh on the next request; no other page is touched.
+    `comment_ids`: the comments whose text or status changed, when the writer knows them."""
     changed(comments_key(article_id))
+    announced.send("comments", article_id=article_id, comment_ids=tuple(comment_ids))
 
 
-def notices_changed():
-    """A notice or label changed: every page, body and comment that may show one."""
+def notices_changed(what=None):
+    """A notice or label changed (`what`, when the writer has it): every page, body and comment
+    that may show one."""
     changed(NOTICES)
+    announced.send("notices", changed=what)
 
 
 def search_changed():

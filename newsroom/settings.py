@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     # The read API at /api/v1/ (Django Ninja; its Swagger UI is served from our static files).
     "ninja",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,21 @@ NEWSROOM_BULK_BATCH_SIZE = int(os.environ.get("NEWSROOM_BULK_BATCH_SIZE", "500")
 NEWSROOM_BULK_LEASE_SECONDS = float(os.environ.get("NEWSROOM_BULK_LEASE_SECONDS", "120"))
 # SMTP connections each batch task keeps open: that many messages share one database commit.
 NEWSROOM_BULK_SMTP_CONNECTIONS = int(os.environ.get("NEWSROOM_BULK_SMTP_CONNECTIONS", "4"))
+
+# Outgoing webhooks (webhooks/): the waits before each retry of a delivery (seconds; the
+# default spans about a day), the failed deliveries in a row that disable an endpoint, the
+# connect and read time-outs, and whether endpoints may be on private, loopback or link-local
+# addresses (never in production: the admin's URL field would reach the internal network).
+NEWSROOM_WEBHOOK_RETRY_SECONDS = [
+    float(seconds)
+    for seconds in env_list("NEWSROOM_WEBHOOK_RETRY_SECONDS", "60,300,1800,7200,18000,36000")
+]
+NEWSROOM_WEBHOOK_DISABLE_AFTER = int(os.environ.get("NEWSROOM_WEBHOOK_DISABLE_AFTER", "5"))
+NEWSROOM_WEBHOOK_CONNECT_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_CONNECT_TIMEOUT", "3"))
+NEWSROOM_WEBHOOK_READ_TIMEOUT = float(os.environ.get("NEWSROOM_WEBHOOK_READ_TIMEOUT", "5"))
+NEWSROOM_WEBHOOKS_ALLOW_PRIVATE = env_bool("NEWSROOM_WEBHOOKS_ALLOW_PRIVATE")
+# Longer than any attempt takes: an attempt that left no record by then lost its worker.
+NEWSROOM_WEBHOOK_LEASE_SECONDS = float(os.environ.get("NEWSROOM_WEBHOOK_LEASE_SECONDS", "300"))
 
 # Security. Production (DEBUG off) is strict by default; each switch can be turned off for a
 # deployment behind a proxy that terminates TLS itself.

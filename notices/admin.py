@@ -26,7 +26,7 @@ class AnnouncesNotices(AnnouncesChanges):
     """A notice's sections and articles are written after it; bulk deletes skip delete()."""
 
     def announce(self, obj, before):
-        invalidation.notices_changed()
+        invalidation.notices_changed(obj)
 
 
 class ChannelInline(admin.TabularInline):

@@ -24,11 +24,11 @@ class ShowsOnPages(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        invalidation.notices_changed()
+        invalidation.notices_changed(self)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        invalidation.notices_changed()
+        invalidation.notices_changed(self)
         return result
 
 
@@ -367,8 +367,8 @@ class Channel(ShowsOnPages):
 
 @receiver(m2m_changed, sender=Notice.sections.through)
 @receiver(m2m_changed, sender=Notice.articles.through)
-def notice_scope_changed(sender, action, **kwargs):
+def notice_scope_changed(sender, instance, action, **kwargs):
     """A notice's sections or articles, however they are written (the admin writes them after
     the notice)."""
     if action.startswith("post_"):
-        invalidation.notices_changed()
+        invalidation.notices_changed(instance if isinstance(instance, Notice) else None)
