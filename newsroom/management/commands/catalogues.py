@@ -14,6 +14,9 @@ IGNORED = [".venv", "tests", "bench", "security", "node_modules", "*/migrations"
 
 
 class Command(BaseCommand):
+    # It runs before anything else (make), so the check that the catalogues are compiled
+    # would only warn about what it is about to do.
+    requires_system_checks = []
     help = _(
         "Translation catalogues. 'compile' writes the .mo files with no gettext tools (run by "
         "make at install); 'update' collects new strings into every .po (needs gettext's "
