@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.flatpages.models import FlatPage
 from django.db.models import Count, Q
 from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -496,9 +497,7 @@ def section_list(request):
 )
 def section_detail(request, slug: str):
     invalidation.depend(invalidation.NAVIGATION)
-    section = Section.objects.filter(slug=slug[:MAX_SLUG_LENGTH]).first()
-    if section is None:
-        raise Http404
+    section = get_object_or_404(Section, slug=slug[:MAX_SLUG_LENGTH])
     return section_data(request, section)
 
 
@@ -553,9 +552,7 @@ def tag_list(request, cursor: Cursor = None, limit: Limit = MAX_LIMIT):
 )
 def tag_detail(request, slug: str):
     invalidation.depend(invalidation.HOME, invalidation.LISTS, invalidation.FEEDS)
-    tag = public_tags().filter(slug=slug[:MAX_SLUG_LENGTH]).first()
-    if tag is None:
-        raise Http404
+    tag = get_object_or_404(public_tags(), slug=slug[:MAX_SLUG_LENGTH])
     return tag_data(request, tag)
 
 
@@ -589,9 +586,7 @@ def author_list(request):
 )
 def author_detail(request, slug: str):
     invalidation.depend(invalidation.FEEDS)
-    author = Author.objects.filter(slug=slug[:MAX_SLUG_LENGTH]).first()
-    if author is None:
-        raise Http404
+    author = get_object_or_404(Author, slug=slug[:MAX_SLUG_LENGTH])
     return author_data(request, author)
 
 

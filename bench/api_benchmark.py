@@ -17,7 +17,6 @@ The anonymous limit is lifted (NEWSROOM_API_RATE=0) so that wrk measures serving
 Prints one Markdown table. Not a test: absolute numbers depend on the machine and its load.
 """
 
-import argparse
 import io
 import os
 import shutil
@@ -31,6 +30,7 @@ from run import (
     django_setup,
     fetch,
     flush,
+    load_arguments,
     sequential_ms,
     server_env,
     wrk,
@@ -38,14 +38,7 @@ from run import (
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="Seconds of wrk per row.")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
-    parser.add_argument("--port", type=int, default=8703)
-    parser.add_argument("--redis-db", type=int, default=7, help="Redis database; flushed.")
-    parser.add_argument("--articles", type=int, default=1000, help="At least this many.")
+    parser = load_arguments(__doc__.splitlines()[0], port=8703)
     parser.add_argument("--cold-requests", type=int, default=60)
     return parser.parse_args()
 

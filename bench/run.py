@@ -76,15 +76,21 @@ end
 """
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def load_arguments(description, *, port):
+    """The options every wrk benchmark against gunicorn takes; a benchmark adds its own."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--duration", type=int, default=10, help="Seconds of wrk per row.")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
-    parser.add_argument("--port", type=int, default=8701)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--redis-db", type=int, default=7, help="Redis database; flushed.")
     parser.add_argument("--articles", type=int, default=1000, help="At least this many.")
+    return parser
+
+
+def parse_args():
+    parser = load_arguments(__doc__.splitlines()[0], port=8701)
     parser.add_argument("--seed-comments", type=int, default=297)
     parser.add_argument("--distinct", type=int, default=1000, help="Articles read under load.")
     parser.add_argument("--comments-per-second", type=float, default=5.0)
