@@ -9,7 +9,7 @@ import pytest
 from django.urls import clear_url_caches
 
 from articles import workflow
-from tests.factories import make_article, make_staff
+from tests.factories import make_article, make_section, make_staff
 from tests.test_invalidation import cached, page_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,13 @@ def test_translations_link_each_other_and_a_withdrawn_one_leaves_at_once(
     page_cache,  # noqa: F811
 ):
     original = make_article(title="Бюджет принят")
-    english = make_article(title="Budget passes", language="en", translation_of=original)
+    # In another section, so that only the translation link can refresh the original's page.
+    english = make_article(
+        title="Budget passes",
+        language="en",
+        translation_of=original,
+        section=make_section(name="World", slug="world"),
+    )
     original_page = cached(original.get_absolute_url())
     english_page = cached(english.get_absolute_url())
     base = "http://testserver"
