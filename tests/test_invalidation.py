@@ -4,6 +4,7 @@ readers take, and the very next anonymous request looked at."""
 
 import os
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -551,6 +552,36 @@ def test_a_removed_comment_is_gone_from_the_next_response_and_purged_from_the_fr
     purged = {key for keys in front_cache for key in keys}
     assert f"c{article.pk}" in purged and f"c{article.pk}" in surrogate
     assert article.cache_key not in purged  # the article itself did not change
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduled_article_is_purged_from_the_front_cache_when_it_is_due(
+    page_cache, front_cache, settings
+):
+    """A front cache serves the home page without asking the app, so the app's own check of the
+    schedule (with every page) never runs there: a task at the due time purges the lists."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from articles import workflow
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.factories import make_staff
+    from tests.worker import run_worker
+
+    editor = make_staff("scheduler", group="Editor")
+    article = make_article(status=Article.Status.DRAFT, published_at=None)
+    due = timezone.now() + timedelta(seconds=1)
+    workflow.schedule(article, by=editor, at=due)
+    workflow.schedule(Article.objects.get(pk=article.pk), by=editor, at=due)  # saved again
+    timers = DBTaskResult.objects.filter(task_path="newsroom.invalidation.lists_due")
+    assert [t.run_after for t in timers] == [due]  # one, whoever saved it how often
+    run_worker()
+    assert not any("lists" in keys for keys in front_cache)  # not due yet: nothing purged
+    front_cache.clear()
+    while timezone.now() < due:
+        time.sleep(0.05)
+    run_worker()
+    assert any("lists" in keys for keys in front_cache)
+    assert timers.get().status == "SUCCESSFUL"
 
 
 def test_signed_in_readers_get_the_shared_parts_and_only_their_own_actions(page_cache):
