@@ -17,6 +17,24 @@ def secret_key_from_environment(app_configs, **kwargs):
     ]
 
 
+@checks.register(checks.Tags.caches, deploy=True)
+def cache_shared_by_every_process(app_configs, **kwargs):
+    """What must be the same for every app server process lives in the cache: sessions, rate
+    limits, the page cache's versions, the schedule, the view counts, double-submit keys."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if "locmem" not in backend.lower() and "dummy" not in backend.lower():
+        return []
+    return [
+        checks.Warning(
+            "The cache is this process's own memory (REDIS_URL is not set): each gunicorn "
+            "worker and each app server has its own sessions cache, rate limits, page cache "
+            "and invalidations.",
+            hint="Set REDIS_URL to a Redis server that every app server and worker reaches.",
+            id="newsroom.W020",
+        )
+    ]
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def allowed_hosts_not_wildcard(app_configs, **kwargs):
     if "*" not in settings.ALLOWED_HOSTS:

@@ -12,6 +12,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x7#kq9!vN2m$Lp4@wZr8^tYb6&hJc3*eFs5(gUd1)aQo0-iXnM",
     "DJANGO_ALLOWED_HOSTS": "example.com",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
 }
 
 
@@ -34,6 +35,7 @@ def test_check_deploy_is_clean_with_production_variables():
         ({"DJANGO_SECRET_KEY": ""}, "newsroom.E001"),
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "newsroom.E002"),
         ({"DJANGO_SECURE_SSL_REDIRECT": "0"}, "security.W008"),
+        ({"REDIS_URL": ""}, "newsroom.W020"),  # per-process state with several processes
     ],
 )
 def test_check_deploy_catches_unsafe_production_settings(env, error_id):
