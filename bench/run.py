@@ -288,6 +288,8 @@ def wrk(server, path, args, *, cookie=None, script=None, env=None, duration=None
     result = {"rps": rps, "p50": to_ms(latency["50"]), "p99": to_ms(latency["99"])}
     if found := re.search(r"CACHE hits=(\d+) misses=(\d+) other=(\d+)", out):
         result["hits"], result["misses"], result["other"] = map(int, found.groups())
+    if found := re.search(r"FRONT hits=(\d+)", out):  # cluster_benchmark.py: Varnish's
+        result["front"] = int(found.group(1))
     if found := re.search(r"BEACONS answered=(\d+) other=(\d+)", out):  # views_benchmark.py
         result["answered"], result["other"] = map(int, found.groups())
     return result
