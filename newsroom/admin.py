@@ -50,7 +50,7 @@ MEDIA_UNAVAILABLE = _(
 
 def media_failure(error):
     """Logs in one line a media store's failure while saving (S3 away, a disk gone read-only)."""
-    log.warning("media storage unavailable: %s", str(error).splitlines()[0] if str(error) else "")
+    log.warning("media storage unavailable: %s", str(error).partition("\n")[0])
 
 
 class MediaErrorsAsFormErrors:

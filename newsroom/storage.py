@@ -47,9 +47,7 @@ class ObjectMediaStorage(S3Storage):
     overwritten, so their addresses need no signature and can be cached for good."""
 
     def __init__(self, *, public_url="", timeout=3, **options):
-        protocol, _, domain = (
-            public_url.partition("//") if "//" in public_url else ("", "", public_url)
-        )
+        protocol, _, domain = public_url.rpartition("//")
         options.setdefault("custom_domain", domain or None)
         options.setdefault("url_protocol", protocol or "https:")
         # Short time-outs and one retry: a store that is away gives the editor a form error in
