@@ -268,12 +268,12 @@ NEWSROOM_S3_REGION = os.environ.get("NEWSROOM_S3_REGION") or None
 NEWSROOM_S3_PUBLIC_URL = os.environ.get("NEWSROOM_S3_PUBLIC_URL", "").rstrip("/")
 NEWSROOM_S3_TIMEOUT = float(os.environ.get("NEWSROOM_S3_TIMEOUT", "3"))
 if NEWSROOM_MEDIA_STORAGE == "s3":
-    if not NEWSROOM_S3_PUBLIC_URL and NEWSROOM_S3_BUCKET:
-        NEWSROOM_S3_PUBLIC_URL = (
-            f"{NEWSROOM_S3_ENDPOINT_URL.rstrip('/')}/{NEWSROOM_S3_BUCKET}"
-            if NEWSROOM_S3_ENDPOINT_URL
-            else f"https://{NEWSROOM_S3_BUCKET}.s3.amazonaws.com"
-        )
+    # Without a CDN, readers fetch from the bucket itself (path-style on another S3 server).
+    if not NEWSROOM_S3_PUBLIC_URL and NEWSROOM_S3_ENDPOINT_URL:
+        NEWSROOM_S3_PUBLIC_URL = f"{NEWSROOM_S3_ENDPOINT_URL.rstrip('/')}/{NEWSROOM_S3_BUCKET}"
+    elif not NEWSROOM_S3_PUBLIC_URL:
+        _region = NEWSROOM_S3_REGION or "us-east-1"
+        NEWSROOM_S3_PUBLIC_URL = f"https://{NEWSROOM_S3_BUCKET}.s3.{_region}.amazonaws.com"
     MEDIA_URL = f"{NEWSROOM_S3_PUBLIC_URL}/"
     STORAGES["default"] = {
         "BACKEND": "newsroom.storage.ObjectMediaStorage",

@@ -284,24 +284,29 @@ def test_an_author_photo_goes_to_the_bucket_too(client, editor, bucket):
 
 
 @contextmanager
-def dead_store(kind, tmp_path):
-    """S3 on a closed port (refused at once), or a server that accepts and never answers."""
+def dead_store(kind, tmp_path, s3_server=None):
+    """S3 on a closed port (refused at once), a server that accepts and never answers, or a
+    real S3 server without the bucket (a misnamed NEWSROOM_S3_BUCKET)."""
     media_root = tmp_path / "dead-store-media"
     media_root.mkdir()
     if kind == "closed port":
         with media_in_s3(f"http://127.0.0.1:{closed_port()}", "media", media_root):
+            yield media_root
+    elif kind == "no such bucket":
+        with media_in_s3(s3_server, f"missing-{uuid.uuid4().hex[:12]}", media_root):
             yield media_root
     else:
         with silent_server() as port, media_in_s3(f"http://127.0.0.1:{port}", "media", media_root):
             yield media_root
 
 
-@pytest.mark.parametrize("kind", ["closed port", "never answers"])
+@pytest.mark.parametrize("kind", ["closed port", "never answers", "no such bucket"])
 def test_an_upload_to_a_dead_store_is_a_form_error_within_seconds_that_keeps_the_text(
-    client, editor, tmp_path, caplog, kind
+    client, editor, tmp_path, caplog, kind, request
 ):
     client.force_login(editor)
-    with dead_store(kind, tmp_path) as media_root, caplog.at_level(logging.INFO):
+    s3_server = request.getfixturevalue("s3_server") if kind == "no such bucket" else None
+    with dead_store(kind, tmp_path, s3_server) as media_root, caplog.at_level(logging.INFO):
         started = time.monotonic()
         response = upload_in_admin(client, title="Budget passes by three votes")
         took = time.monotonic() - started
