@@ -28,7 +28,7 @@ import audit
 from audit.admin import RecordsChanges
 from audit.models import AuditEntry
 from newsroom import invalidation
-from newsroom.admin import AnnouncesChanges, ReportsRemovedMarkup
+from newsroom.admin import AnnouncesChanges, MediaErrorsAsFormErrors, ReportsRemovedMarkup
 from newsroom.richtext import BODY_TAGS, sanitize_html, validate_html_limits
 
 from . import metadata, slugs, workflow
@@ -117,7 +117,7 @@ class SectionAdmin(SlugsFromCyrillic, AnnouncesChanges, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(SlugsFromCyrillic, AnnouncesChanges, admin.ModelAdmin):
+class AuthorAdmin(MediaErrorsAsFormErrors, SlugsFromCyrillic, AnnouncesChanges, admin.ModelAdmin):
     form = AuthorForm
     list_display = ["name", "slug", "user"]
     list_select_related = ["user"]

@@ -20,6 +20,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from taggit.models import Tag
 
 from newsroom.richtext import xml_text
+from newsroom.storage import UNAVAILABLE
 
 from .models import Article, Author, Section
 
@@ -121,7 +122,7 @@ class ArticleFeed(Feed):
         file = item.image.file
         try:
             length = file.size
-        except OSError:  # the file is missing from storage: still announce the image
+        except UNAVAILABLE:  # the file is missing, or its store away: still announce the image
             length = 0
         mime_type = mimetypes.guess_type(file.name)[0] or "image/jpeg"
         return [Enclosure(self.absolute(file.url), str(length), mime_type)]

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,6 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import RecordsChanges
+from newsroom.admin import MEDIA_UNAVAILABLE, MediaErrorsAsFormErrors, media_failure
+from newsroom.storage import UNAVAILABLE
 
 from .models import Image
 
@@ -25,7 +28,7 @@ class UploadForm(forms.ModelForm):
 
 
 @admin.register(Image)
-class ImageAdmin(RecordsChanges, admin.ModelAdmin):
+class ImageAdmin(MediaErrorsAsFormErrors, RecordsChanges, admin.ModelAdmin):
     """Every change is in the audit log: a credit or a caption is an editorial decision."""
 
     list_display = ["thumbnail", "title", "alt_text", "credit", "dimensions", "uploaded_at"]
@@ -127,9 +130,15 @@ class ImageAdmin(RecordsChanges, admin.ModelAdmin):
             if request.method == "POST" and form.is_valid():
                 image = form.save(commit=False)
                 image.uploaded_by = request.user
-                image.save()
-                params = urlencode({"CKEditorFuncNum": callback, "uploaded": image.pk})
-                return redirect(f"{reverse('admin:media_image_choose')}?{params}")
+                try:
+                    with transaction.atomic():
+                        image.save()
+                except UNAVAILABLE as error:
+                    media_failure(error)
+                    form.add_error(None, MEDIA_UNAVAILABLE)
+                else:
+                    params = urlencode({"CKEditorFuncNum": callback, "uploaded": image.pk})
+                    return redirect(f"{reverse('admin:media_image_choose')}?{params}")
         elif request.method == "POST":
             raise PermissionDenied
         images = Image.objects.all()

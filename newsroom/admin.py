@@ -13,7 +13,12 @@ Above the list, what waits for a worker, by priority.
 And bulk mail (newsroom/bulkmail.py), read-only: each send's progress (a bar, counts, rate,
 times), its recipients by status, "send again to the failed recipients"; never a recipient's
 substitutions, which hold their personal unsubscribe and preferences links.
+
+And the forms that upload files: a media store that fails while one is saved gives the form
+back with an error, not a 500.
 """
+
+import logging
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -32,7 +37,48 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from newsroom.bulkmail import retry_failed
 from newsroom.models import BulkRecipient, BulkSend
 from newsroom.richtext import ALLOWED_TAGS, removal_messages
+from newsroom.storage import UNAVAILABLE
 from newsroom.tasks import PRIORITIES
+
+log = logging.getLogger("newsroom.faults")
+
+MEDIA_UNAVAILABLE = _(
+    "The image storage is not answering, so nothing was saved. Your text is still here: try "
+    "again in a minute, or save without the image."
+)
+
+
+def media_failure(error):
+    """Logs in one line a media store's failure while saving (S3 away, a disk gone read-only)."""
+    log.warning("media storage unavailable: %s", str(error).partition("\n")[0])
+
+
+class MediaErrorsAsFormErrors:
+    """A ModelAdmin mixin: when the media store fails while the form is saved, the page comes
+    back with the form as typed and an error. The failed save ran in the admin's transaction,
+    so it left no row; the form is then validated again, refused, and shown."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except UNAVAILABLE as error:
+            if request.method != "POST":
+                raise
+            media_failure(error)
+            request.media_unavailable = True
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not getattr(request, "media_unavailable", False):
+            return form
+
+        def clean(self):
+            super(refused, self).clean()
+            raise ValidationError(MEDIA_UNAVAILABLE, code="media_unavailable")
+
+        refused = type(form.__name__, (form,), {"clean": clean})
+        return refused
 
 
 class AnnouncesChanges:

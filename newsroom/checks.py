@@ -103,3 +103,36 @@ def catalogues_compiled(app_configs, **kwargs):
             id="newsroom.W010",
         )
     ]
+
+
+@checks.register(deploy=True)
+def media_storage_configured(app_configs, **kwargs):
+    if settings.NEWSROOM_MEDIA_STORAGE != "s3":
+        return []
+    if not settings.NEWSROOM_S3_BUCKET:
+        return [
+            checks.Error(
+                "NEWSROOM_MEDIA_STORAGE is s3 but NEWSROOM_S3_BUCKET is not set.",
+                hint="Name the bucket in NEWSROOM_S3_BUCKET (and its keys in AWS_ACCESS_KEY_ID "
+                "and AWS_SECRET_ACCESS_KEY).",
+                id="newsroom.E005",
+            )
+        ]
+    return []
+
+
+@checks.register(deploy=True)
+def media_on_local_disk(app_configs, **kwargs):
+    """A front cache to purge (NEWSROOM_PURGER) is how this site runs on several app servers;
+    each of them would keep its own uploads on its own disk."""
+    if settings.NEWSROOM_MEDIA_STORAGE == "s3" or not settings.NEWSROOM_PURGER:
+        return []
+    return [
+        checks.Info(
+            "Media is on this machine's disk (MEDIA_ROOT): with several app servers, each one "
+            "sees only the images uploaded to it.",
+            hint="Set NEWSROOM_MEDIA_STORAGE=s3 and NEWSROOM_S3_BUCKET to share media in object "
+            "storage, or mount one shared MEDIA_ROOT on every server.",
+            id="newsroom.I001",
+        )
+    ]

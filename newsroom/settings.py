@@ -255,6 +255,36 @@ STORAGES = {
     # Fingerprinted, compressed files; without `collectstatic` pages still render (unstyled).
     "staticfiles": {"BACKEND": "newsroom.storage.StaticStorage"},
 }
+# Media on the local disk ("") or in S3-compatible object storage ("s3": AWS, MinIO, moto...),
+# so that several app servers share it and keep nothing themselves. The keys are boto's own
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; readers fetch media from NEWSROOM_S3_PUBLIC_URL
+# (a CDN, or the bucket's public address), which MEDIA_URL follows.
+NEWSROOM_MEDIA_STORAGE = os.environ.get("NEWSROOM_MEDIA_STORAGE", "").strip().lower()
+if NEWSROOM_MEDIA_STORAGE not in {"", "s3"}:
+    raise ImproperlyConfigured('NEWSROOM_MEDIA_STORAGE: "" (the local disk) or "s3"')
+NEWSROOM_S3_BUCKET = os.environ.get("NEWSROOM_S3_BUCKET", "")
+NEWSROOM_S3_ENDPOINT_URL = os.environ.get("NEWSROOM_S3_ENDPOINT_URL") or None  # None: AWS
+NEWSROOM_S3_REGION = os.environ.get("NEWSROOM_S3_REGION") or None
+NEWSROOM_S3_PUBLIC_URL = os.environ.get("NEWSROOM_S3_PUBLIC_URL", "").rstrip("/")
+NEWSROOM_S3_TIMEOUT = float(os.environ.get("NEWSROOM_S3_TIMEOUT", "3"))
+if NEWSROOM_MEDIA_STORAGE == "s3":
+    # Without a CDN, readers fetch from the bucket itself (path-style on another S3 server).
+    if not NEWSROOM_S3_PUBLIC_URL and NEWSROOM_S3_ENDPOINT_URL:
+        NEWSROOM_S3_PUBLIC_URL = f"{NEWSROOM_S3_ENDPOINT_URL.rstrip('/')}/{NEWSROOM_S3_BUCKET}"
+    elif not NEWSROOM_S3_PUBLIC_URL:
+        _region = NEWSROOM_S3_REGION or "us-east-1"
+        NEWSROOM_S3_PUBLIC_URL = f"https://{NEWSROOM_S3_BUCKET}.s3.{_region}.amazonaws.com"
+    MEDIA_URL = f"{NEWSROOM_S3_PUBLIC_URL}/"
+    STORAGES["default"] = {
+        "BACKEND": "newsroom.storage.ObjectMediaStorage",
+        "OPTIONS": {
+            "bucket_name": NEWSROOM_S3_BUCKET,
+            "endpoint_url": NEWSROOM_S3_ENDPOINT_URL,
+            "region_name": NEWSROOM_S3_REGION,
+            "public_url": NEWSROOM_S3_PUBLIC_URL,
+            "timeout": NEWSROOM_S3_TIMEOUT,
+        },
+    }
 # Image renditions (django-imagekit) are made when an image is saved; serving never checks.
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -339,12 +369,18 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 NEWSROOM_ADMIN_PREFIX = "/admin/"
+_media_origin = (
+    ["/".join(NEWSROOM_S3_PUBLIC_URL.split("/")[:3])]
+    if NEWSROOM_MEDIA_STORAGE == "s3" and NEWSROOM_S3_PUBLIC_URL
+    else []
+)
 # Public pages: no inline script, nothing from other origins but images.
 NEWSROOM_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:", "https:"],
+    # Media in object storage comes from its public address, which may be plain http (moto).
+    "img-src": ["'self'", "data:", "https:", *_media_origin],
     "font-src": ["'self'"],
     "connect-src": ["'self'"],
     # Only the frames of the embed providers (newsroom/embeds.py), put in after a reader's click.
@@ -455,7 +491,9 @@ NEWSROOM_MOST_READ_SECONDS = int(os.environ.get("NEWSROOM_MOST_READ_SECONDS", "3
 NEWSROOM_PURGER = os.environ.get("NEWSROOM_PURGER", "")
 NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS")
 NEWSROOM_PAGE_SIZE = int(os.environ.get("NEWSROOM_PAGE_SIZE", "20"))
-NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True)
+# Django serves /media/ itself unless a web server does; media in object storage is served
+# from its public address, never by Django.
+NEWSROOM_SERVE_MEDIA = env_bool("NEWSROOM_SERVE_MEDIA", True) and NEWSROOM_MEDIA_STORAGE != "s3"
 # Feeds carry the lead only unless this is on, then the whole article text.
 NEWSROOM_FEED_FULL_TEXT = env_bool("NEWSROOM_FEED_FULL_TEXT")
 # PostgreSQL text-search configuration of the search index, from the site's language unless
