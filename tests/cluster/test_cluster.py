@@ -248,6 +248,43 @@ print(json.dumps({{"id": a.pk, "due": due.timestamp(), "secret": endpoint.secret
         print(f"scheduled article on the cached home page {seen_after:.1f} s after due")
 
 
+def test_limits_and_sign_in_lockouts_count_across_app_servers(cluster):
+    """A limit counted in one process would let a client through N times over with N servers."""
+    one, other = cluster.apps
+    statuses = [
+        requests.get((one, other)[n % 2] + f"/api/v1/sections?run={RUN}", timeout=10).status_code
+        for n in range(61)
+    ]
+    assert statuses[:60] == [200] * 60 and statuses[60] == 429, Counter(statuses)
+
+    # Five wrong passwords, alternating servers; then the right one is refused on either.
+    for n in range(5):
+        base = (one, other)[n % 2]
+        session = requests.Session()
+        form = session.get(base + "/admin/login/", timeout=10)
+        session.post(
+            base + "/admin/login/",
+            data={
+                "csrfmiddlewaretoken": csrf_token(form.text),
+                "username": "reporter",
+                "password": f"wrong-{n}",
+            },
+            timeout=10,
+        )
+    session = requests.Session()
+    form = session.get(other + "/admin/login/", timeout=10)
+    locked = session.post(
+        other + "/admin/login/",
+        data={
+            "csrfmiddlewaretoken": csrf_token(form.text),
+            "username": "reporter",
+            "password": "newsroom-reporter",
+        },
+        timeout=10,
+    )
+    assert locked.status_code == 429 and "sessionid" not in session.cookies
+
+
 def test_an_app_server_killed_under_load_loses_no_request_the_balancer_could_retry(cluster):
     """SIGKILL, not a graceful stop: requests under way on that server die with it, and the
     balancer sends each again to the other server."""
