@@ -12,10 +12,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def failed_forms(context):
     """Every bound form in the context with an error, whatever the view called it."""
-    forms = []
-    for value in context.flatten().values():
-        # type(), not isinstance(): isinstance would evaluate the lazy `user` and the rest.
-        if issubclass(type(value), BaseForm) and value.is_bound and value.errors:
-            if value not in forms:
-                forms.append(value)
-    return forms
+    # type(), not isinstance(): isinstance would evaluate the lazy `user` and the rest.
+    forms = [
+        value
+        for value in context.flatten().values()
+        if issubclass(type(value), BaseForm) and value.is_bound and value.errors
+    ]
+    return list({id(form): form for form in forms}.values())  # one form under two names
