@@ -31,9 +31,17 @@
       box.querySelectorAll(".select2-selection__rendered[role=textbox]").forEach((el) => {
         if (!el.textContent.trim()) el.setAttribute("aria-label", text);
       });
-      // select2 puts its "clear" <span> inside the <ul> of choices: a list holds items only.
-      box.querySelectorAll("ul.select2-selection__rendered > :not(li)").forEach((el) => {
-        el.parentElement.before(el);
+      // select2 puts its "clear" <span> inside the <ul> of choices: a list holds items only, so
+      // it moves out, beside the list (its click is handled on the box). select2 draws a new one
+      // on every change, and none when nothing is chosen: the one moved before goes then.
+      box.querySelectorAll("ul.select2-selection__rendered").forEach((list) => {
+        const strays = list.querySelectorAll(":scope > :not(li)");
+        if (strays.length || !list.querySelector(".select2-selection__choice")) {
+          list.parentElement
+            .querySelectorAll(":scope > .select2-selection__clear")
+            .forEach((old) => old.remove());
+        }
+        strays.forEach((el) => list.before(el));
       });
     });
     document.querySelectorAll(".tabular td[class*='field-']").forEach((cell) => {

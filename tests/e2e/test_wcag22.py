@@ -7,6 +7,7 @@ import os
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.e2e.axe import AXE_VERSION, WCAG22AA, wcag_violations
 from tests.factories import make_article, make_author, make_comment, make_notice, make_reader
@@ -285,3 +286,20 @@ def test_the_admins_editing_screens_pass_wcag_22_aa(
         if violations := wcag_violations(page, WCAG22AA):
             failures.append(f"{url}:\n  " + "\n  ".join(violations))
     assert not failures, f"{scheme} {width}px ({AXE_VERSION}):\n" + "\n".join(failures)
+
+
+def test_the_authors_clear_button_moved_out_of_the_list_still_clears(
+    live_server, editor_page, content
+):
+    """admin-a11y.js moves select2's clear button out of its <ul>: it must still work, once."""
+    page = editor_page("light", 1280)
+    page.goto(live_server.url + f"/admin/articles/article/{content.pk}/change/")
+    box = page.locator("select#id_authors + .select2")
+    expect(box.locator(".select2-selection__choice")).to_have_count(1)
+    expect(box.locator(".select2-selection__clear")).to_have_count(1)
+    assert box.locator("ul.select2-selection__rendered > :not(li)").count() == 0
+    box.locator(".select2-selection__clear").click()
+    page.keyboard.press("Escape")
+    expect(box.locator(".select2-selection__choice")).to_have_count(0)
+    expect(box.locator(".select2-selection__clear")).to_have_count(0)
+    assert page.locator("#id_authors").evaluate("select => select.selectedOptions.length") == 0
