@@ -54,6 +54,24 @@ def test_sign_up_without_a_display_name_keeps_what_was_typed(client):
     assert not get_user_model().objects.exists()
 
 
+def test_a_failed_sign_up_follows_the_error_pattern(client):
+    page = client.post(reverse("account_signup"), SIGNUP | {"password1": "short"}).content.decode()
+    title = " ".join(re.search(r"<title>(.*?)</title>", page, re.S).group(1).split())
+    assert title.startswith("Error: ")
+    summary = page[
+        page.index('class="error-summary"') : page.index("</ul>", page.index("error-summary"))
+    ]
+    assert 'tabindex="-1"' in summary and "autofocus" in summary
+    assert '<a href="#id_password1">' in summary
+    field = re.search(r"<input[^>]*id=\"id_password1\"[^>]*>", page).group()
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_password1_helptext id_password1_error"' in field
+    # The rules and the message stand in the elements the field names (no <p> to break them).
+    rules = page[page.index('id="id_password1_helptext"') :]
+    assert rules.index("at least 8 characters") < rules.index("</div>")
+    assert 'id="id_password1_error"' in page
+
+
 def test_signing_in_from_an_article_returns_to_it(client, article):
     make_reader("anna")
     response = sign_in(client, "anna@example.com", next_url=article.get_absolute_url())

@@ -281,3 +281,20 @@ def test_comment_counts_take_the_russian_plural(client, russian):
             post_comment(article=article, user=make_reader(f"r{count}{n}"), body="Текст.")
         text = visible_text(get(client, article.section.get_absolute_url()))
         assert words in text, (count, text[:500])
+
+
+def test_a_failed_form_says_so_in_russian(client, russian):
+    pages = {
+        "failed sign-in": client.post(
+            reverse("account_login"), {"login": "nobody@example.com", "password": "wrong-pass"}
+        ),
+        "failed sign-up": client.post(
+            reverse("account_signup"), {"email": "new@example.com", "password1": "short"}
+        ),
+    }
+    pages = {name: response.content.decode() for name, response in pages.items()}
+    for name, page in pages.items():
+        title = " ".join(re.search(r"<title>(.*?)</title>", page, re.S).group(1).split())
+        assert title.startswith("Ошибка: "), (name, title)
+        assert 'class="error-summary"' in page, name
+    assert_russian(pages)

@@ -4,15 +4,17 @@
 from axe_playwright_python.base import AXE_SCRIPT
 
 WCAG21AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG22AA = [*WCAG21AA, "wcag22aa"]
 AXE_VERSION = AXE_SCRIPT.split("\n", 1)[0]  # "/*! axe v4.12.1"
 
 
-def wcag_violations(page):
-    """Every WCAG 2.1 A/AA violation axe finds on the page, as readable lines."""
+def wcag_violations(page, tags=WCAG21AA):
+    """Every violation of the rules tagged `tags` (WCAG 2.1 A/AA unless told) that axe finds
+    on the page, as readable lines."""
     page.evaluate(AXE_SCRIPT)
     results = page.evaluate(
         "options => axe.run(document, options)",
-        {"runOnly": {"type": "tag", "values": WCAG21AA}, "resultTypes": ["violations"]},
+        {"runOnly": {"type": "tag", "values": tags}, "resultTypes": ["violations"]},
     )
     return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "

@@ -139,7 +139,10 @@ def test_the_sign_up_page_and_the_profile_section(live_server, page, settings):
     page.get_by_label("Breaking news").check()
     page.get_by_label("Daily digest").uncheck()
     page.locator("main").get_by_role("button", name="Subscribe").click()
-    expect(page.get_by_text("Enter your e-mail address.")).to_be_visible()
+    # The message stands at the field and, as a link to it, in the page's error summary.
+    expect(page.get_by_text("Enter your e-mail address.", exact=True)).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()
+    expect(page.locator(".error-summary a[href='#id_email']")).to_be_visible()
     expect(page.get_by_label("Breaking news")).to_be_checked()
     expect(page.get_by_label("Daily digest")).not_to_be_checked()
     shot(page, "signup-page-error")
