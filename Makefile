@@ -12,7 +12,7 @@ export NEWSROOM_TIME_ZONE ?= Europe/Moscow
 export DATABASE_URL ?= sqlite:///$(CURDIR)/db-ru.sqlite3
 endif
 
-.PHONY: catalogues messages run test lint format check clean audit audit-refresh bench-newsletter
+.PHONY: catalogues messages run test lint format check clean audit audit-refresh bench-newsletter cluster cluster-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment. On Debian/Ubuntu: apt install python3-venv"; exit 1; }
@@ -46,6 +46,14 @@ run: catalogues
 
 test: catalogues
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The production layout on this machine (Varnish, HAProxy, two app servers, a worker, Redis,
+# S3 on moto's server, PostgreSQL): see "Running several servers" in README.md.
+cluster: catalogues
+	deploy/local-cluster.sh start
+
+cluster-stop:
+	deploy/local-cluster.sh stop
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
