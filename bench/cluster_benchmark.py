@@ -25,47 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from run import BASELINE_BYTES, load_arguments, wrk
+from run import BASELINE_BYTES, COUNT_HITS, load_arguments, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "deploy" / "local-cluster.sh"
 PYTHON = sys.executable
-
-COUNT = """
-local threads = {}
-local paths = {}
-for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
-local counter = 0
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
-function init(args)
-  hits, misses, other, front = 0, 0, 0, 0
-  counter = id * 7919
-end
-function request()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
-end
-function response(status, headers, body)
-  -- HAProxy hands header names on in lower case.
-  if (headers["X-Cache"] or headers["x-cache"]) == "hit" then front = front + 1 end
-  local state = headers["X-Page-Cache"] or headers["x-page-cache"]
-  if state == "hit" then hits = hits + 1
-  elseif state == "miss" then misses = misses + 1
-  else other = other + 1 end
-end
-function done(summary, latency, requests)
-  local h, m, o, f = 0, 0, 0, 0
-  for _, thread in ipairs(threads) do
-    h = h + thread:get("hits"); m = m + thread:get("misses"); o = o + thread:get("other")
-    f = f + thread:get("front")
-  end
-  io.write(string.format("CACHE hits=%d misses=%d other=%d\\n", h, m, o))
-  io.write(string.format("FRONT hits=%d\\n", f))
-end
-"""
 
 # Which process is which part, by its command line.
 PARTS = [
@@ -193,7 +157,7 @@ def main():
         paths_file = Path(directory, "paths.txt")
         paths_file.write_text("\n".join(paths) + "\n")
         lua = Path(directory, "count.lua")
-        lua.write_text(COUNT)
+        lua.write_text(COUNT_HITS)
         # The baseline beside the collected static files; whitenoise reads them at start.
         line = "baseline static file for bench/run.py, served by whitenoise through gunicorn\n"
         Path(directory, "static", "bench-baseline.txt").write_text(

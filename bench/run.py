@@ -53,7 +53,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  hits, misses, other = 0, 0, 0
+  hits, misses, other, front = 0, 0, 0, 0
   counter = id * 7919
 end
 function request()
@@ -61,17 +61,22 @@ function request()
   return wrk.format("GET", paths[(counter % #paths) + 1])
 end
 function response(status, headers, body)
-  local state = headers["X-Page-Cache"]
+  -- The app's page cache, and a front cache's (Varnish: X-Cache); HAProxy hands header names
+  -- on in lower case.
+  local state = headers["X-Page-Cache"] or headers["x-page-cache"]
   if state == "hit" then hits = hits + 1
   elseif state == "miss" then misses = misses + 1
   else other = other + 1 end
+  if (headers["X-Cache"] or headers["x-cache"]) == "hit" then front = front + 1 end
 end
 function done(summary, latency, requests)
-  local h, m, o = 0, 0, 0
+  local h, m, o, f = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     h = h + thread:get("hits"); m = m + thread:get("misses"); o = o + thread:get("other")
+    f = f + thread:get("front")
   end
   io.write(string.format("CACHE hits=%d misses=%d other=%d\\n", h, m, o))
+  io.write(string.format("FRONT hits=%d\\n", f))
 end
 """
 

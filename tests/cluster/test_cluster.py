@@ -80,29 +80,21 @@ def test_a_reader_signs_in_on_one_server_comments_through_the_other_and_a_modera
     assert page.status_code == 200 and 'name="submission_key"' in page.text, page.text[:1000]
     assert "private" in page.headers["Cache-Control"]
     key = re.search(r'name="submission_key" value="([^"]+)"', page.text).group(1)
-    posted = reader.post(
-        other + f"/comments/article/{article['id']}/",
-        data={
-            "csrfmiddlewaretoken": csrf_token(page.text),
-            "body": TEXT,
-            "submission_key": key,
-        },
-        headers={"Referer": other + article["url"]},
-        timeout=10,
-    )
+    form = {"csrfmiddlewaretoken": csrf_token(page.text), "body": TEXT, "submission_key": key}
+
+    def post_comment(base):
+        return reader.post(
+            base + f"/comments/article/{article['id']}/",
+            data=form,
+            headers={"Referer": base + article["url"]},
+            timeout=10,
+        )
+
+    posted = post_comment(other)
     assert posted.status_code == 200, posted.text[:2000]
     # The same submission again (a double click, a retried request) on the first server: the
     # key is spent everywhere, so it is not stored twice.
-    reader.post(
-        one + f"/comments/article/{article['id']}/",
-        data={
-            "csrfmiddlewaretoken": csrf_token(page.text),
-            "body": TEXT,
-            "submission_key": key,
-        },
-        headers={"Referer": one + article["url"]},
-        timeout=10,
-    )
+    post_comment(one)
     comments = cluster.python(
         "import json\nfrom comments.models import Comment\n"
         f"print(json.dumps(list(Comment.objects.filter(body={TEXT!r})"

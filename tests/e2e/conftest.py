@@ -66,3 +66,19 @@ def screenshot_dir():
     path = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def content(db):
+    """An article with authors, tags, a thread and a second story in its section: the pages
+    the accessibility tests read."""
+    from tests.factories import make_article, make_author, make_comment
+
+    author = make_author(name="Anna Keller")
+    article = make_article(
+        title="Parliament passes the budget", authors=[author], tags=["budget", "parliament"]
+    )
+    parent = make_comment(article, body="A first comment with a link: https://example.com")
+    make_comment(article, body="A reply.", parent=parent)
+    make_article(section=article.section, title="Second story")
+    return article

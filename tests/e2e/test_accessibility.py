@@ -6,21 +6,8 @@ import pytest
 from django.urls import reverse
 
 from tests.e2e.axe import AXE_VERSION, wcag_violations
-from tests.factories import make_article, make_author, make_comment
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def content(db):
-    author = make_author(name="Anna Keller")
-    article = make_article(
-        title="Parliament passes the budget", authors=[author], tags=["budget", "parliament"]
-    )
-    parent = make_comment(article, body="A first comment with a link: https://example.com")
-    make_comment(article, body="A reply.", parent=parent)
-    make_article(section=article.section, title="Second story")
-    return article
 
 
 @pytest.mark.parametrize("name", ["home", "article", "section", "sign-in", "sign-up"])

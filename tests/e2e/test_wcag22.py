@@ -10,7 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.e2e.axe import AXE_VERSION, WCAG22AA, wcag_violations
-from tests.factories import make_article, make_author, make_comment, make_notice, make_reader
+from tests.factories import make_notice, make_reader
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,18 +18,6 @@ SCHEMES = ["light", "dark"]
 WIDTHS = [320, 390, 1280]
 MODES = list(itertools.product(SCHEMES, WIDTHS))
 MODE_IDS = [f"{scheme}-{width}" for scheme, width in MODES]
-
-
-@pytest.fixture
-def content(db):
-    author = make_author(name="Anna Keller")
-    article = make_article(
-        title="Parliament passes the budget", authors=[author], tags=["budget", "parliament"]
-    )
-    parent = make_comment(article, body="A first comment with a link: https://example.com")
-    make_comment(article, body="A reply.", parent=parent)
-    make_article(section=article.section, title="Second story")
-    return article
 
 
 @pytest.fixture
