@@ -19,6 +19,7 @@ Prints one Markdown table. Not a test: absolute numbers depend on the machine an
 """
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,6 @@ PARTS = [
     ("HAProxy", "haproxy"),
     ("Redis", "redis-server"),
     ("PostgreSQL", "postgres"),
-    ("wrk", "wrk"),
 ]
 
 
@@ -79,6 +79,12 @@ def cpu_seconds():
                 used[name] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
                 break
     return used
+
+
+def children_cpu_seconds():
+    """CPU seconds of this script's finished children: wrk, once it has exited."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def redis_commands(port):
@@ -181,6 +187,7 @@ def main():
             if path is None:
                 warm(at)
             cpu, commands = cpu_seconds(), redis_commands(redis_port)
+            load = children_cpu_seconds()
             started = time.monotonic()
             result = wrk(
                 at,
@@ -193,6 +200,7 @@ def main():
             result["connections"] = pg_connections(args.database)
             after = cpu_seconds()
             result["cores"] = {k: (after[k] - cpu[k]) / seconds for k in after}
+            result["cores"]["wrk"] = (children_cpu_seconds() - load) / seconds
             result["redis"] = (redis_commands(redis_port) - commands) / seconds
             result["name"] = name
             return result
@@ -230,7 +238,9 @@ def print_table(results, args, distinct):
     print("| --- |" + " ---: |" * 15)
     for r in results:
         total = r.get("hits", 0) + r.get("misses", 0) + r.get("other", 0)
-        hits = f"{r['hits'] / total:.0%}" if total and "hits" in r else "–"
+        # Of the requests that reached an app server (Varnish answers with what it stored).
+        reached = total - r.get("front", 0)
+        hits = f"{r['hits'] / reached:.0%}" if reached > 0 and "hits" in r else "–"
         front = f"{r['front'] / total:.0%}" if total and "front" in r else "–"
         cores = r["cores"]
         print(

@@ -21,8 +21,8 @@ import logging
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
@@ -31,7 +31,6 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import get_language
-
 from django_tasks import task
 
 from newsroom.tasks import ALERT, retrying_task

@@ -561,9 +561,9 @@ def test_a_scheduled_article_is_purged_from_the_front_cache_when_it_is_due(
     """A front cache serves the home page without asking the app, so the app's own check of the
     schedule (with every page) never runs there: a task at the due time purges the lists."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from articles import workflow
     from django_tasks_db.models import DBTaskResult
 
+    from articles import workflow
     from tests.factories import make_staff
     from tests.worker import run_worker
 
