@@ -306,7 +306,12 @@ def test_an_editor_sends_a_breaking_news_alert_in_a_few_clicks(editor_client, al
 
 
 def test_preparing_the_digest_picks_the_days_stories_and_is_idempotent(digest, editor_client):
-    today = [make_article(title=f"Today {n}") for n in range(3)]
+    # Published now, not at the factories' "n seconds ago": after midnight, article 2,000 of a
+    # run would be yesterday's.
+    now = timezone.now()
+    today = [
+        make_article(title=f"Today {n}", published_at=now - timedelta(seconds=n)) for n in range(3)
+    ]
     make_article(title="Last week", published_at=timezone.now() - timedelta(days=7))
     make_article(title="Tomorrow", published_at=timezone.now() + timedelta(days=1))
     call_command("prepare_digests", stdout=(out := __import__("io").StringIO()))

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from newsletters.models import Newsletter, Subscriber, Subscription
@@ -38,7 +39,11 @@ def test_subscribe_confirm_receive_the_digest_and_unsubscribe_in_one_click(
         description="The day's top stories, every evening.",
         default=True,
     )
-    article = make_article(title="Allies meet in Brussels", lead="Talks resume on Monday.")
+    # Published now (today's digest), not at the factories' "n seconds ago", which is yesterday
+    # for the run's later articles when it runs just after midnight.
+    article = make_article(
+        title="Allies meet in Brussels", lead="Talks resume on Monday.", published_at=timezone.now()
+    )
     make_staff("chief", group="Editor")
     channels = make_notice(name="Our news channels", placement=Notice.Placement.ARTICLE_END)
     make_channel(channels, name="Newsletter", kind=Channel.Kind.NEWSLETTER, link="/newsletters/")
