@@ -90,15 +90,16 @@ halt() {
 
 running() { [[ -f "$DIR/run/$1.pid" ]] && kill -0 "$(cat "$DIR/run/$1.pid")" 2>/dev/null; }
 
+# The database, in DB_URL (not echoed from a subshell, so that a failure stops the script).
 database() {
   if [[ -n ${DATABASE_URL:-} ]]; then
-    echo "$DATABASE_URL"
+    DB_URL=$DATABASE_URL
   elif pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     createdb -h 127.0.0.1 -U postgres newsroom_cluster 2>/dev/null || true
-    echo "postgres://postgres@127.0.0.1:5432/newsroom_cluster"
+    DB_URL="postgres://postgres@127.0.0.1:5432/newsroom_cluster"
   else
     own_postgres
-    echo "postgres://postgres@127.0.0.1:$PG_PORT/newsroom"
+    DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/newsroom"
   fi
 }
 
@@ -113,8 +114,10 @@ own_postgres() {
     runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --auth=trust >>"$DIR/log/postgres.log"
   fi
   if ! pg_isready -h 127.0.0.1 -p "$PG_PORT" -q 2>/dev/null; then
-    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$DIR/log/postgres.log" \
-      -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1" start >/dev/null
+    # Its log in its own folder: the postgres user cannot write into log/.
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$data/server.log" \
+      -o "-p $PG_PORT -k $data -c listen_addresses=127.0.0.1" start >/dev/null \
+      || die "PostgreSQL did not start (log: $data/server.log)"
     for _ in $(seq 1 60); do pg_isready -h 127.0.0.1 -p "$PG_PORT" -q && break; sleep 0.5; done
   fi
   createdb -h 127.0.0.1 -p "$PG_PORT" -U postgres newsroom 2>/dev/null || true
@@ -138,7 +141,7 @@ AWS_SECRET_ACCESS_KEY=newsroom-local-secret"
   cat >"$DIR/env" <<EOF
 DJANGO_SECRET_KEY=$(cat "$DIR/secret")
 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
-DATABASE_URL=$(database)
+DATABASE_URL=$DB_URL
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
 NEWSROOM_SITE_URL=http://127.0.0.1:$FRONT
 NEWSROOM_PURGER=newsroom.purge.XkeyPurger
@@ -253,6 +256,7 @@ start() {
   [[ -x $PYTHON ]] || die "no $PYTHON: run make .venv/.installed first"
   mkdir -p "$DIR/log" "$DIR/run" "$DIR/media"
   start_redis
+  database
   write_env
   start_s3
   prepare
