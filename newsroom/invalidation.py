@@ -450,15 +450,16 @@ def next_due():
 
 
 def _reschedule():
-    cache.set(SCHEDULE, next_due(), None)
+    due = next_due()
+    cache.set(SCHEDULE, due, None)
+    return due
 
 
 def _reschedule_after_commit():
     """As _reschedule; and a front cache, which asks the app nothing while its copies last,
     is told when the next scheduled article is due (once per due time, by whichever app
     server saw it first)."""
-    due = next_due()
-    cache.set(SCHEDULE, due, None)
+    due = _reschedule()
     if not due or not settings.NEWSROOM_PURGER or not lists_due.get_backend().supports_defer:
         return
     if cache.add(f"{SCHEDULE}:purge:{due}", 1, timeout=int(max(due - time.time(), 0)) + 3600):

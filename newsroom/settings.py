@@ -276,7 +276,7 @@ if NEWSROOM_MEDIA_STORAGE == "s3":
         NEWSROOM_S3_PUBLIC_URL = f"https://{NEWSROOM_S3_BUCKET}.s3.{_region}.amazonaws.com"
     MEDIA_URL = f"{NEWSROOM_S3_PUBLIC_URL}/"
     STORAGES["default"] = {
-        "BACKEND": "newsroom.storage.ObjectMediaStorage",
+        "BACKEND": "newsroom.objectstorage.ObjectMediaStorage",
         "OPTIONS": {
             "bucket_name": NEWSROOM_S3_BUCKET,
             "endpoint_url": NEWSROOM_S3_ENDPOINT_URL,

@@ -96,7 +96,7 @@ def media_in_s3(endpoint, bucket, media_root, public_url=None):
     storages = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "newsroom.storage.ObjectMediaStorage",
+            "BACKEND": "newsroom.objectstorage.ObjectMediaStorage",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "endpoint_url": endpoint,
